@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds of the numeric targets drop bounds and overflow checks in hot loops.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Diffuse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "diffuse-train", targets: ["diffuse-train"]),
+        .executable(name: "diffuse-sample", targets: ["diffuse-sample"]),
+        .executable(name: "diffuse-data", targets: ["diffuse-data"]),
+        .executable(name: "diffuse-eval", targets: ["diffuse-eval"]),
+        .executable(name: "diffuse-bench", targets: ["diffuse-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages in .ci/run) with shims for macros Swift cannot import.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: fast),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "NN", dependencies: ["Tensor", "Autograd", "HDF5"], swiftSettings: fast),
+        .target(name: "Diffusion", dependencies: ["Tensor", "Autograd", "NN",
+                                                  .product(name: "Numerics", package: "swift-numerics")],
+                swiftSettings: fast),
+        .target(name: "Data", dependencies: ["Tensor", "HDF5", "CPNG"], swiftSettings: fast),
+        .target(name: "Distributed", dependencies: ["Tensor", "CMPI"], swiftSettings: fast),
+        .target(name: "Checkpoint", dependencies: ["Tensor", "NN", "HDF5"]),
+        .target(name: "Training", dependencies: [
+            "Tensor", "Autograd", "NN", "Diffusion", "HDF5", "Data", "Distributed", "Checkpoint",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: fast),
+
+        .executableTarget(name: "diffuse-train", dependencies: [
+            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "diffuse-sample", dependencies: [
+            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "diffuse-data", dependencies: [
+            "Data", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "diffuse-eval", dependencies: [
+            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "diffuse-bench", dependencies: [
+            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Tensor", "Autograd"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

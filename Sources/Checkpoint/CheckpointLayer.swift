@@ -1,0 +1,2 @@
+/// The Checkpoint layer of Diffuse (see ../shared/DESIGN.md).
+public enum CheckpointLayer {}

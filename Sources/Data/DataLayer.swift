@@ -1,0 +1,2 @@
+/// The Data layer of Diffuse (see ../shared/DESIGN.md).
+public enum DataLayer {}

@@ -1,0 +1,2 @@
+/// The Diffusion layer of Diffuse (see ../shared/DESIGN.md).
+public enum DiffusionLayer {}

@@ -1,0 +1,2 @@
+/// The Distributed layer of Diffuse (see ../shared/DESIGN.md).
+public enum DistributedLayer {}

@@ -1,0 +1,2 @@
+/// The NN layer of Diffuse (see ../shared/DESIGN.md).
+public enum NNLayer {}

@@ -1,0 +1,2 @@
+/// The Training layer of Diffuse (see ../shared/DESIGN.md).
+public enum TrainingLayer {}
