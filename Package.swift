@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "diffuse-data", targets: ["diffuse-data"]),
         .executable(name: "diffuse-eval", targets: ["diffuse-eval"]),
         .executable(name: "diffuse-bench", targets: ["diffuse-bench"]),
+        .executable(name: "diffuse-mpi-check", targets: ["diffuse-mpi-check"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,8 +57,20 @@ let package = Package(
             "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
 
+        // A small MPI self-check: `mpirun -np N diffuse-mpi-check` verifies the MPI layer
+        // (allreduce, broadcast, gather, bucketed overlap) and is what the Distributed tests launch.
+        .executableTarget(name: "diffuse-mpi-check", dependencies: [
+            "Distributed", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutogradTests", dependencies: ["Tensor", "Autograd"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "NNTests", dependencies: ["Tensor", "Autograd", "NN", "HDF5"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Tensor", "Autograd", "NN", "Diffusion"]),
+        .testTarget(name: "DataTests", dependencies: ["Tensor", "HDF5", "Data"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "Distributed"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Tensor", "NN", "HDF5", "Checkpoint"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed"]),
     ],
     swiftLanguageModes: [.v5]
 )
