@@ -15,7 +15,8 @@ public enum RandomPurpose: UInt32, Sendable {
 /// Counter-based random numbers: every draw is a pure function of
 /// `(seed, purpose, step, sample, element)` through Philox-4x32-10.
 ///
-/// The counter is `(element / 4, sample, step, purpose)` and the key is the 64-bit seed,
+/// The counter is `(element / 4, sample, step, purpose | stream << 8)` and the key is the
+/// 64-bit seed; `stream` separates draws of one purpose (e.g. the n-th dropout layer),
 /// so sample k of step n draws the same noise whether its batch runs on one rank or
 /// eight, and a resumed run draws exactly what the uninterrupted one would have.
 public struct CounterRNG: Sendable, Hashable {
@@ -28,8 +29,8 @@ public struct CounterRNG: Sendable, Hashable {
 
     /// The four raw 32-bit words of block `block` of a stream.
     @inline(__always)
-    public func bits(purpose: RandomPurpose, step: UInt32, sample: UInt32, block: UInt32) -> SIMD4<UInt32> {
-        Philox4x32.block(SIMD4(block, sample, step, purpose.rawValue), key: key)
+    public func bits(purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, sample: UInt32, block: UInt32) -> SIMD4<UInt32> {
+        Philox4x32.block(SIMD4(block, sample, step, purpose.rawValue | stream << 8), key: key)
     }
 
     /// Maps 32 random bits to a uniform Float in the open interval (0, 1).
@@ -39,11 +40,11 @@ public struct CounterRNG: Sendable, Hashable {
     }
 
     /// Fills `out` with uniform (0, 1) draws for one sample's stream.
-    public func fillUniform(_ out: UnsafeMutableBufferPointer<Float>, purpose: RandomPurpose, step: UInt32, sample: UInt32) {
+    public func fillUniform(_ out: UnsafeMutableBufferPointer<Float>, purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, sample: UInt32) {
         var i = 0
         var blockIndex: UInt32 = 0
         while i < out.count {
-            let r = bits(purpose: purpose, step: step, sample: sample, block: blockIndex)
+            let r = bits(purpose: purpose, stream: stream, step: step, sample: sample, block: blockIndex)
             for j in 0..<4 where i + j < out.count { out[i + j] = CounterRNG.unitFloat(r[j]) }
             i += 4
             blockIndex &+= 1
@@ -51,11 +52,11 @@ public struct CounterRNG: Sendable, Hashable {
     }
 
     /// Fills `out` with standard normal draws (Box-Muller on pairs of uniforms).
-    public func fillNormal(_ out: UnsafeMutableBufferPointer<Float>, purpose: RandomPurpose, step: UInt32, sample: UInt32) {
+    public func fillNormal(_ out: UnsafeMutableBufferPointer<Float>, purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, sample: UInt32) {
         var i = 0
         var blockIndex: UInt32 = 0
         while i < out.count {
-            let r = bits(purpose: purpose, step: step, sample: sample, block: blockIndex)
+            let r = bits(purpose: purpose, stream: stream, step: step, sample: sample, block: blockIndex)
             for pair in 0..<2 {
                 let u1 = Double(CounterRNG.unitFloat(r[2 * pair]))
                 let u2 = Double(CounterRNG.unitFloat(r[2 * pair + 1]))
@@ -70,33 +71,33 @@ public struct CounterRNG: Sendable, Hashable {
     }
 
     /// One uniform (0, 1) draw as a Double (53-bit resolution), e.g. for a per-sample time.
-    public func uniformDouble(purpose: RandomPurpose, step: UInt32, sample: UInt32, index: UInt32 = 0) -> Double {
-        let r = bits(purpose: purpose, step: step, sample: sample, block: index)
+    public func uniformDouble(purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, sample: UInt32, index: UInt32 = 0) -> Double {
+        let r = bits(purpose: purpose, stream: stream, step: step, sample: sample, block: index)
         let hi = UInt64(r[0] >> 5), lo = UInt64(r[1] >> 6)   // 27 + 26 bits
         return (Double(hi << 26 | lo) + 0.5) * 0x1p-53
     }
 
     /// A tensor of standard normals whose first axis is samples `firstSample, firstSample+1, ...`;
     /// each sample's elements come from that sample's own stream.
-    public func normal(_ shape: [Int], purpose: RandomPurpose, step: UInt32, firstSample: Int) -> Tensor {
+    public func normal(_ shape: [Int], purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, firstSample: Int) -> Tensor {
         let t = Tensor(uninitialized: shape)
         let n = shape.first ?? 1
         let per = n == 0 ? 0 : t.count / n
         for s in 0..<n {
             fillNormal(UnsafeMutableBufferPointer(start: t.pointer + s * per, count: per),
-                       purpose: purpose, step: step, sample: UInt32(truncatingIfNeeded: firstSample + s))
+                       purpose: purpose, stream: stream, step: step, sample: UInt32(truncatingIfNeeded: firstSample + s))
         }
         return t
     }
 
     /// A tensor of uniform (0, 1) draws, per sample as in `normal`.
-    public func uniform(_ shape: [Int], purpose: RandomPurpose, step: UInt32, firstSample: Int) -> Tensor {
+    public func uniform(_ shape: [Int], purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, firstSample: Int) -> Tensor {
         let t = Tensor(uninitialized: shape)
         let n = shape.first ?? 1
         let per = n == 0 ? 0 : t.count / n
         for s in 0..<n {
             fillUniform(UnsafeMutableBufferPointer(start: t.pointer + s * per, count: per),
-                        purpose: purpose, step: step, sample: UInt32(truncatingIfNeeded: firstSample + s))
+                        purpose: purpose, stream: stream, step: step, sample: UInt32(truncatingIfNeeded: firstSample + s))
         }
         return t
     }

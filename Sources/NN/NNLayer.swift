@@ -1,2 +1,0 @@
-/// The NN layer of Diffuse (see ../shared/DESIGN.md).
-public enum NNLayer {}
