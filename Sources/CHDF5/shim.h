@@ -21,3 +21,9 @@ static inline hsize_t diffuse_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline H5E_auto2_t diffuse_h5e_no_print(void) { return NULL; }
 static inline hid_t diffuse_h5e_default(void) { return H5E_DEFAULT; }
 static inline H5T_class_t diffuse_h5t_class_of(hid_t t) { return H5Tget_class(t); }
+static inline hid_t diffuse_h5p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t diffuse_h5t_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t diffuse_h5t_native_uint32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t diffuse_h5t_native_int16(void) { return H5T_NATIVE_INT16; }
+static inline hid_t diffuse_h5t_native_uint16(void) { return H5T_NATIVE_UINT16; }
+static inline int diffuse_h5z_filter_deflate(void) { return H5Z_FILTER_DEFLATE; }
