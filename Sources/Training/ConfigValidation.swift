@@ -1,0 +1,145 @@
+import Foundation
+
+extension TrainConfig {
+    /// Names accepted by the string-valued choices of the config.
+    public enum Choices {
+        public static let modelKinds = ["unet", "mlp"]
+        public static let schedules = ["vp", "ve", "cosine", "rectified", "decay", "elucidated", "ddpm"]
+        public static let denoisers = ["simple", "karras", "epsilon", "velocity"]
+        public static let noiseLevels = ["uniform", "lognormal", "stratified"]
+        public static let optimizers = ["adam", "adamw"]
+        public static let decays = ["constant", "cosine"]
+        public static let nanPolicies = ["stop", "skip"]
+        public static let samplers = ["ddpm", "ddim", "euler", "heun", "ito", "zab", "vab", "zeab", "xeab", "reab", "pc"]
+    }
+
+    /// Whether `data.source` names a file rather than a built-in dataset.
+    public var dataSourceIsFile: Bool {
+        let s = data.source
+        return s.contains("/") || s.hasSuffix(".h5") || s.hasSuffix(".hdf5")
+    }
+
+    /// Every impossible value, each as "key.path: what is wrong and what was expected".
+    public func validate(worldSize: Int) -> [String] {
+        var p: [String] = []
+        func choice(_ key: String, _ value: String, _ allowed: [String]) {
+            if !allowed.contains(value) { p.append("\(key): '\(value)' is not one of \(allowed.joined(separator: ", "))") }
+        }
+        func positive(_ key: String, _ value: Int) {
+            if value <= 0 { p.append("\(key): must be > 0, got \(value)") }
+        }
+        func nonNegative(_ key: String, _ value: Int) {
+            if value < 0 { p.append("\(key): must be >= 0, got \(value)") }
+        }
+        func positive(_ key: String, _ value: Double) {
+            if !(value > 0) || !value.isFinite { p.append("\(key): must be a finite number > 0, got \(value)") }
+        }
+        func nonNegative(_ key: String, _ value: Double) {
+            if !(value >= 0) || !value.isFinite { p.append("\(key): must be a finite number >= 0, got \(value)") }
+        }
+        func unitInterval(_ key: String, _ value: Double) {
+            if !(value >= 0 && value < 1) { p.append("\(key): must lie in [0, 1), got \(value)") }
+        }
+
+        // data
+        if data.source.isEmpty { p.append("data.source: must name a built-in dataset or an HDF5 file") }
+        if dataSourceIsFile && !FileManager.default.fileExists(atPath: data.source) {
+            p.append("data.source: the dataset file '\(data.source)' does not exist (import one with diffuse-data import)")
+        }
+        positive("data.image_size", data.imageSize)
+        nonNegative("data.count", data.count)
+
+        // model
+        choice("model.kind", model.kind, Choices.modelKinds)
+        if model.kind == "unet" {
+            let u = model.unet
+            if u.channelsPerDepth.isEmpty { p.append("model.unet.channels_per_depth: must list at least one depth") }
+            for (i, c) in u.channelsPerDepth.enumerated() where c <= 0 {
+                p.append("model.unet.channels_per_depth.\(i): must be > 0, got \(c)")
+            }
+            positive("model.unet.num_blocks", u.numBlocks)
+            positive("model.unet.num_groups", u.numGroups)
+            if u.numGroups > 0 {
+                for (i, c) in u.channelsPerDepth.enumerated() where c > 0 && c % u.numGroups != 0 {
+                    p.append("model.unet.num_groups: \(u.numGroups) groups do not divide channels_per_depth.\(i) = \(c)")
+                }
+            }
+            for (i, d) in u.attentionDepths.enumerated() where d < 0 || d >= u.channelsPerDepth.count {
+                p.append("model.unet.attention_depths.\(i): depth \(d) does not exist (depths are 0..<\(u.channelsPerDepth.count))")
+            }
+            if u.posDim < 4 || u.posDim % 2 != 0 { p.append("model.unet.pos_dim: must be even and >= 4, got \(u.posDim)") }
+            positive("model.unet.emb_dim", u.embDim)
+            unitInterval("model.unet.dropout", u.dropout)
+            if !u.channelsPerDepth.isEmpty && data.imageSize > 0 {
+                let multiple = 1 << (u.channelsPerDepth.count - 1)
+                if data.imageSize % multiple != 0 {
+                    p.append("data.image_size: \(data.imageSize) is not divisible by \(multiple) = 2^(depths-1) for the \(u.channelsPerDepth.count) depths of model.unet.channels_per_depth")
+                }
+            }
+        } else if model.kind == "mlp" {
+            let m = model.mlp
+            if m.hiddenWidths.isEmpty { p.append("model.mlp.hidden_widths: must list at least one width") }
+            for (i, w) in m.hiddenWidths.enumerated() where w <= 0 {
+                p.append("model.mlp.hidden_widths.\(i): must be > 0, got \(w)")
+            }
+            if m.posDim < 4 || m.posDim % 2 != 0 { p.append("model.mlp.pos_dim: must be even and >= 4, got \(m.posDim)") }
+            positive("model.mlp.emb_dim", m.embDim)
+        }
+
+        // diffusion
+        choice("diffusion.schedule", diffusion.schedule, Choices.schedules)
+        choice("diffusion.denoiser", diffusion.denoiser, Choices.denoisers)
+        choice("diffusion.noise_levels", diffusion.noiseLevels, Choices.noiseLevels)
+        for (key, value) in [("alpha_min", diffusion.alphaMin), ("sigma_min", diffusion.sigmaMin),
+                             ("sigma_max", diffusion.sigmaMax), ("rho", diffusion.rho), ("gamma", diffusion.gamma)] {
+            if let value { positive("diffusion.\(key)", value) }
+        }
+        if let lo = diffusion.sigmaMin, let hi = diffusion.sigmaMax, lo >= hi {
+            p.append("diffusion.sigma_max: must exceed sigma_min (\(lo)), got \(hi)")
+        }
+        positive("diffusion.max_weight", diffusion.maxWeight)
+        positive("diffusion.p_std", diffusion.pStd)
+
+        // optim
+        choice("optim.kind", optim.kind, Choices.optimizers)
+        positive("optim.lr", optim.lr)
+        unitInterval("optim.beta1", optim.beta1)
+        unitInterval("optim.beta2", optim.beta2)
+        nonNegative("optim.eps", optim.eps)
+        nonNegative("optim.weight_decay", optim.weightDecay)
+        nonNegative("optim.warmup_steps", optim.warmupSteps)
+        choice("optim.decay", optim.decay, Choices.decays)
+        nonNegative("optim.min_lr", optim.minLR)
+        nonNegative("optim.grad_clip", optim.gradClip)
+
+        // ema
+        unitInterval("ema.decay", ema.decay)
+        positive("ema.inv_gamma", ema.invGamma)
+        positive("ema.power", ema.power)
+        unitInterval("ema.min_decay", ema.minDecay)
+        if ema.minDecay > ema.decay { p.append("ema.min_decay: \(ema.minDecay) exceeds ema.decay \(ema.decay)") }
+
+        // train
+        positive("train.global_batch", train.globalBatch)
+        if train.globalBatch > 0 && worldSize > 0 && train.globalBatch % worldSize != 0 {
+            p.append("train.global_batch: \(train.globalBatch) is not divisible by the \(worldSize) ranks")
+        }
+        positive("train.steps", train.steps)
+        if train.seed < 0 { p.append("train.seed: must be >= 0, got \(train.seed)") }
+        positive("train.log_every", train.logEvery)
+        nonNegative("train.sample_every", train.sampleEvery)
+        nonNegative("train.checkpoint_every", train.checkpointEvery)
+        if train.keepLast < 2 { p.append("train.keep_last: must be >= 2 (a failed write must leave an older checkpoint), got \(train.keepLast)") }
+        nonNegative("train.keep_every", train.keepEvery)
+        positive("train.checksum_every", train.checksumEvery)
+        choice("train.nan_policy", train.nanPolicy, Choices.nanPolicies)
+        positive("train.first_bucket_mb", train.firstBucketMB)
+        positive("train.bucket_mb", train.bucketMB)
+
+        // sample
+        choice("sample.sampler", sample.sampler, Choices.samplers)
+        positive("sample.steps", sample.steps)
+        nonNegative("sample.count", sample.count)
+        return p
+    }
+}

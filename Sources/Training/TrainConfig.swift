@@ -1,0 +1,183 @@
+import Foundation
+
+/// The whole training configuration, one struct per YAML section (issue 6).
+///
+/// YAML keys are snake_case (`global_batch`, `channels_per_depth`); every field has a
+/// default, so a config file only states what differs. `ConfigLoader` merges a file and
+/// `--set key.path=value` overrides over `TrainConfig()`, rejects unknown keys and wrong
+/// types, and `validate(worldSize:)` rejects impossible values, all in one message.
+public struct TrainConfig: Codable, Equatable, Sendable {
+    /// Run name; the run folder defaults to `runs/<name>`.
+    public var name: String = "run"
+    public var data = DataConfig()
+    public var model = ModelConfig()
+    public var diffusion = DiffusionConfig()
+    public var optim = OptimConfig()
+    public var ema = EMAConfig()
+    public var train = TrainLoopConfig()
+    public var sample = SampleConfig()
+
+    public init() {}
+}
+
+/// `data:` where the images (or vectors) come from.
+public struct DataConfig: Codable, Equatable, Sendable {
+    /// A built-in dataset name (e.g. `shapes`, `moons`) or the path of an HDF5 dataset file.
+    public var source: String = "shapes"
+    /// Image side length in pixels (built-in image sets are generated at this size; a file's
+    /// images must have it). Ignored by vector datasets.
+    public var imageSize: Int = 16
+    /// Number of samples a built-in dataset generates (0: the dataset's default).
+    public var count: Int = 0
+    /// Random horizontal flips, drawn per global sample index.
+    public var flip: Bool = false
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case source, imageSize = "image_size", count, flip
+    }
+}
+
+/// `model:` the backbone, `kind: unet` (images) or `kind: mlp` (vectors).
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var kind: String = "unet"
+    public var unet = UNetSection()
+    public var mlp = MLPSection()
+    public init() {}
+}
+
+/// `model.unet:` the fields of spec/unet.md (input and output channels come from the data).
+public struct UNetSection: Codable, Equatable, Sendable {
+    public var channelsPerDepth: [Int] = [32, 64]
+    public var numBlocks: Int = 1
+    public var attentionDepths: [Int] = [1]
+    public var posDim: Int = 32
+    public var embDim: Int = 128
+    public var numGroups: Int = 8
+    public var dropout: Double = 0
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case channelsPerDepth = "channels_per_depth", numBlocks = "num_blocks", attentionDepths = "attention_depths"
+        case posDim = "pos_dim", embDim = "emb_dim", numGroups = "num_groups", dropout
+    }
+}
+
+/// `model.mlp:` an MLP backbone for vector data.
+public struct MLPSection: Codable, Equatable, Sendable {
+    public var hiddenWidths: [Int] = [128, 128, 128]
+    public var posDim: Int = 32
+    public var embDim: Int = 64
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case hiddenWidths = "hidden_widths", posDim = "pos_dim", embDim = "emb_dim"
+    }
+}
+
+/// `diffusion:` schedule, denoiser, loss weighting and training noise levels.
+public struct DiffusionConfig: Codable, Equatable, Sendable {
+    /// `vp`, `ve`, `cosine`, `rectified`, `decay`, `elucidated` or `ddpm`.
+    public var schedule: String = "vp"
+    /// Schedule parameters; nil means the schedule's own default (issue 4).
+    public var alphaMin: Double? = nil
+    public var sigmaMin: Double? = nil
+    public var sigmaMax: Double? = nil
+    public var rho: Double? = nil
+    public var gamma: Double? = nil
+    /// `simple`, `karras`, `epsilon` or `velocity`.
+    public var denoiser: String = "karras"
+    /// Clamp of the loss weight (alpha^2 + sigma^2) / sigma^2.
+    public var maxWeight: Double = 1e4
+    /// Training noise levels: `uniform`, `lognormal` (EDM) or `stratified`.
+    public var noiseLevels: String = "uniform"
+    /// EDM log-normal parameters (`noise_levels: lognormal`).
+    public var pMean: Double = -1.2
+    public var pStd: Double = 1.2
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case schedule, alphaMin = "alpha_min", sigmaMin = "sigma_min", sigmaMax = "sigma_max", rho, gamma
+        case denoiser, maxWeight = "max_weight", noiseLevels = "noise_levels", pMean = "p_mean", pStd = "p_std"
+    }
+}
+
+/// `optim:` optimizer, learning-rate schedule and gradient clipping.
+public struct OptimConfig: Codable, Equatable, Sendable {
+    /// `adam` or `adamw`.
+    public var kind: String = "adam"
+    public var lr: Double = 2e-4
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var eps: Double = 1e-8
+    public var weightDecay: Double = 0
+    /// Linear warmup from 0 over this many steps.
+    public var warmupSteps: Int = 0
+    /// After warmup: `constant` or `cosine` (down to `min_lr` at the last step).
+    public var decay: String = "constant"
+    public var minLR: Double = 0
+    /// Maximum global gradient norm (0: no clipping).
+    public var gradClip: Double = 1
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case kind, lr, beta1, beta2, eps, weightDecay = "weight_decay", warmupSteps = "warmup_steps"
+        case decay, minLR = "min_lr", gradClip = "grad_clip"
+    }
+}
+
+/// `ema:` exponential moving average of the weights, fixed decay or the warmup form
+/// `decay_n = 1 - (1 + n / inv_gamma)^-power` clamped to `[min_decay, decay]`.
+public struct EMAConfig: Codable, Equatable, Sendable {
+    public var decay: Double = 0.999
+    public var warmup: Bool = false
+    public var invGamma: Double = 1
+    public var power: Double = 0.75
+    public var minDecay: Double = 0
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case decay, warmup, invGamma = "inv_gamma", power, minDecay = "min_decay"
+    }
+}
+
+/// `train:` batch, length, seeds, and how often to log, sample and checkpoint.
+public struct TrainLoopConfig: Codable, Equatable, Sendable {
+    /// Samples per step summed over all ranks (must divide evenly among the ranks).
+    public var globalBatch: Int = 32
+    public var steps: Int = 2000
+    public var seed: Int = 0
+    public var logEvery: Int = 50
+    /// Sample grid every this many steps (0: only at the end).
+    public var sampleEvery: Int = 500
+    /// Checkpoint every this many steps (0: only at the end).
+    public var checkpointEvery: Int = 500
+    /// Checkpoints kept besides the permanent ones (at least 2).
+    public var keepLast: Int = 3
+    /// Keep every checkpoint whose step is a multiple of this forever (0: none).
+    public var keepEvery: Int = 0
+    /// Compare a parameter checksum across ranks every this many steps.
+    public var checksumEvery: Int = 1000
+    /// On a non-finite loss or gradient: `stop` (error naming the step) or `skip` the step.
+    public var nanPolicy: String = "stop"
+    /// Gradient bucket sizes in MB: the first (last layers' gradients), then the rest.
+    public var firstBucketMB: Double = 1
+    public var bucketMB: Double = 25
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case globalBatch = "global_batch", steps, seed, logEvery = "log_every", sampleEvery = "sample_every"
+        case checkpointEvery = "checkpoint_every", keepLast = "keep_last", keepEvery = "keep_every"
+        case checksumEvery = "checksum_every", nanPolicy = "nan_policy"
+        case firstBucketMB = "first_bucket_mb", bucketMB = "bucket_mb"
+    }
+}
+
+/// `sample:` the periodic sample grids drawn from the EMA weights.
+public struct SampleConfig: Codable, Equatable, Sendable {
+    public var sampler: String = "heun"
+    public var steps: Int = 32
+    public var count: Int = 16
+
+    public init() {}
+}

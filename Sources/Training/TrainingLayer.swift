@@ -1,2 +1,0 @@
-/// The Training layer of Diffuse (see ../shared/DESIGN.md).
-public enum TrainingLayer {}

@@ -1,0 +1,111 @@
+import XCTest
+@testable import Training
+
+final class ConfigTests: XCTestCase {
+    func problems(_ yaml: String, overrides: [String] = [], worldSize: Int = 1) -> [String] {
+        do {
+            _ = try ConfigLoader.load(yaml: yaml, source: "test.yaml", overrides: overrides, worldSize: worldSize)
+            return []
+        } catch let e as ConfigError {
+            return e.problems
+        } catch {
+            XCTFail("unexpected error \(error)")
+            return []
+        }
+    }
+
+    func testDefaultsAndPartialFile() throws {
+        let r = try ConfigLoader.load(yaml: "train:\n  steps: 7\noptim:\n  lr: 1e-3\n", source: "t.yaml")
+        XCTAssertEqual(r.config.train.steps, 7)
+        XCTAssertEqual(r.config.optim.lr, 1e-3)
+        XCTAssertEqual(r.config.train.globalBatch, TrainConfig().train.globalBatch)
+        XCTAssertEqual(r.config.model.unet, UNetSection())
+        XCTAssertNil(r.config.diffusion.sigmaMax)
+        // The resolved text reloads to the same config.
+        XCTAssertEqual(try ConfigLoader.load(yaml: r.yaml).config, r.config)
+        XCTAssertTrue(r.yaml.contains("global_batch"))
+    }
+
+    func testOverrides() throws {
+        let r = try ConfigLoader.load(yaml: "train:\n  steps: 7\n", overrides: [
+            "train.steps=9", "model.unet.channels_per_depth=[16, 32, 32]", "diffusion.sigma_max=80", "name=abc"])
+        XCTAssertEqual(r.config.train.steps, 9)
+        XCTAssertEqual(r.config.model.unet.channelsPerDepth, [16, 32, 32])
+        XCTAssertEqual(r.config.diffusion.sigmaMax, 80)
+        XCTAssertEqual(r.config.name, "abc")
+        XCTAssertEqual(problems("", overrides: ["train.stepz=3"]), ["train.stepz: unknown key (known keys of train: global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, first_bucket_mb, bucket_mb)"])
+        XCTAssertEqual(problems("", overrides: ["train.steps"]).first, "--set train.steps: expected key.path=value")
+    }
+
+    func testAllProblemsListedTogetherWithPaths() {
+        let yaml = """
+        model:
+          unet:
+            channels_per_depth: [32, 48, 64]
+            num_groups: 32
+            colour: blue
+        optim:
+          lr: fast
+        train:
+          global_batch: 30
+          steps: 0
+          keep_last: 1
+        sampel:
+          steps: 3
+        """
+        let p = problems(yaml, worldSize: 4)
+        XCTAssertTrue(p.contains("model.unet.colour: unknown key (known keys of model.unet: channels_per_depth, num_blocks, attention_depths, pos_dim, emb_dim, num_groups, dropout)"), "\(p)")
+        XCTAssertTrue(p.contains("sampel: unknown key (known keys: name, data, model, diffusion, optim, ema, train, sample)"), "\(p)")
+        XCTAssertTrue(p.contains("optim.lr: expected a number, got 'fast'"), "\(p)")
+        XCTAssertTrue(p.contains("train.global_batch: 30 is not divisible by the 4 ranks"), "\(p)")
+        XCTAssertTrue(p.contains("train.steps: must be > 0, got 0"), "\(p)")
+        XCTAssertTrue(p.contains("train.keep_last: must be >= 2 (a failed write must leave an older checkpoint), got 1"), "\(p)")
+        XCTAssertTrue(p.contains("model.unet.num_groups: 32 groups do not divide channels_per_depth.1 = 48"), "\(p)")
+        XCTAssertTrue(p.contains("data.image_size: 16 is not divisible by 4 = 2^(depths-1) for the 3 depths of model.unet.channels_per_depth") == false, "16 is divisible by 4: \(p)")
+        XCTAssertEqual(p.count, 7, "\(p)")
+    }
+
+    func testImageSizeAndChoices() {
+        let p = problems("data:\n  image_size: 28\nmodel:\n  unet:\n    channels_per_depth: [8, 8, 8, 8]\n    attention_depths: [4]\ndiffusion:\n  schedule: linear\nsample:\n  sampler: rk4\n")
+        XCTAssertEqual(Set(p), [
+            "data.image_size: 28 is not divisible by 8 = 2^(depths-1) for the 4 depths of model.unet.channels_per_depth",
+            "model.unet.attention_depths.0: depth 4 does not exist (depths are 0..<4)",
+            "diffusion.schedule: 'linear' is not one of vp, ve, cosine, rectified, decay, elucidated, ddpm",
+            "sample.sampler: 'rk4' is not one of ddpm, ddim, euler, heun, ito, zab, vab, zeab, xeab, reab, pc",
+        ])
+    }
+
+    func testWrongShapesOfValues() {
+        let p = problems("train: 5\nmodel:\n  unet:\n    channels_per_depth: [8, x]\n    num_blocks: 1.5\ndata:\n  flip: maybe\n")
+        XCTAssertEqual(Set(p), [
+            "train: expected a section with keys global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, first_bucket_mb, bucket_mb, got '5'",
+            "model.unet.channels_per_depth.1: expected an integer, got 'x'",
+            "model.unet.num_blocks: expected an integer, got '1.5'",
+            "data.flip: expected true or false, got 'maybe'",
+        ])
+    }
+
+    func testFileErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertThrowsError(try ConfigLoader.load(path: dir.path + "/missing.yaml")) { e in
+            XCTAssertEqual("\(e)", "\(dir.path)/missing.yaml: invalid configuration: the config file does not exist")
+        }
+        XCTAssertThrowsError(try ConfigLoader.load(path: dir.path)) { e in
+            XCTAssertTrue("\(e)".contains("is a directory"), "\(e)")
+        }
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "train: [1, 2\n".write(to: bad, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ConfigLoader.load(path: bad.path)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(bad.path): invalid configuration: not valid YAML"), "\(e)")
+        }
+        let list = dir.appendingPathComponent("list.yaml")
+        try "- 1\n- 2\n".write(to: list, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ConfigLoader.load(path: list.path)) { e in
+            XCTAssertTrue("\(e)".contains("the top level must be a mapping"), "\(e)")
+        }
+        XCTAssertEqual(problems("data:\n  source: /nonexistent/x.h5\n"),
+                       ["data.source: the dataset file '/nonexistent/x.h5' does not exist (import one with diffuse-data import)"])
+    }
+}
