@@ -19,21 +19,10 @@ public struct ResolvedConfig: Sendable {
 public enum ConfigLoader {
     /// Loads `path` (nil: defaults only) with `overrides` (`key.path=value`, value in YAML syntax).
     public static func load(path: String?, overrides: [String] = [], worldSize: Int = 1) throws -> ResolvedConfig {
-        let source = path ?? "--set"
-        var user: Node = Node([(Node, Node)]())
-        if let path {
-            let text = try readText(path)
-            do {
-                if let node = try Yams.compose(yaml: text) { user = node }
-            } catch {
-                throw ConfigError(source: path, problems: ["not valid YAML: \(error)"])
-            }
-            if case .scalar(let s) = user, s.string.isEmpty { user = Node([(Node, Node)]()) }
-            guard user.mapping != nil else {
-                throw ConfigError(source: path, problems: ["the top level must be a mapping of sections (data, model, diffusion, optim, ema, train, sample)"])
-            }
+        guard let path else {
+            return try load(yaml: "", source: "--set", overrides: overrides, worldSize: worldSize)
         }
-        return try resolve(user: user, overrides: overrides, source: source, worldSize: worldSize)
+        return try load(yaml: try readText(path), source: path, overrides: overrides, worldSize: worldSize)
     }
 
     /// Loads from YAML text (for tests and for configs stored in checkpoints).
