@@ -43,6 +43,8 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adam.eps, 1e-8)
         XCTAssertEqual(adam.weightDecay, 0)
         XCTAssertEqual(adamW.weightDecay, 0.01)
+        XCTAssertTrue(adamW.decoupledWeightDecay)
+        XCTAssertFalse(adam.decoupledWeightDecay)
     }
 
     func testStateRoundTripContinuesIdentically() throws {
