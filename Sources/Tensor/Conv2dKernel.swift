@@ -1,0 +1,201 @@
+/// 2-D convolution (cross-correlation, as PyTorch's `conv2d`) with zero padding, lowered to GEMM:
+///
+///     y[b, co, oh, ow] = bias[co] + sum_{ci, i, j} w[co, ci, i, j] x[b, ci, oh s + i - p, ow s + j - p]
+///
+/// For a run of `S` samples, `Y'[Cout, S N] = W[Cout, K] cols[K, S N]` with `cols` from
+/// `Im2col.im2col` (the samples side by side, so small images still give a wide GEMM), then
+/// `Y'` is scattered to NCHW (`y[b, co, n] = Y'[co, (b - b0) N + n]`). With `S = 1` the GEMM
+/// writes straight into the output, and a 1x1 stride-1 unpadded convolution uses the input
+/// itself as its column matrix (no im2col).
+///
+/// Backward, with `dY'` the output gradient gathered into the same `[Cout, S N]` layout:
+/// `dW = sum_runs dY' cols^T` (one GEMM per run, accumulating with beta = 1),
+/// `dcols = W^T dY'` then `dx = col2im(dcols)`, and `db[co] = sum_{b, n} dy[b, co, n]`.
+public enum Conv2dKernel {
+    /// Columns per GEMM that already run near the peak sgemm rate; runs of samples are
+    /// folded together until they reach this width.
+    public static let targetColumns = 4096
+    /// Upper bound on the im2col workspace (floats) for one run of samples.
+    public static let maxWorkspace = 1 << 23
+
+    /// Samples lowered into one GEMM: enough to reach `targetColumns`, as far as the
+    /// workspace bound allows, balanced over the batch.
+    public static func samplesPerGemm(_ g: Conv2dGeometry) -> Int {
+        let n = max(1, g.outPixels)
+        var s = min(g.batch, (targetColumns + n - 1) / n)
+        s = min(s, max(1, maxWorkspace / max(1, g.patchSize * n)))
+        s = max(1, s)
+        let runs = (g.batch + s - 1) / s
+        return max(1, (g.batch + runs - 1) / max(1, runs))
+    }
+
+    /// `conv2d(x, weight) + bias` for `x` `[B, Cin, H, W]`, `weight` `[Cout, Cin, kh, kw]` and
+    /// `bias` `[Cout]`; `samplesPerGemm` overrides the batching heuristic (for benchmarks).
+    public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
+                               samplesPerGemm: Int? = nil) -> Tensor {
+        let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
+        if let bias {
+            precondition(bias.shape == [g.outChannels], "conv2d: bias shape \(bias.shape) is not [\(g.outChannels)] for weight \(weight.shape)")
+        }
+        let y = Tensor(uninitialized: g.outputShape)
+        if g.batch == 0 || g.outPixels == 0 { return y }
+        let (n, k, cout) = (g.outPixels, g.patchSize, g.outChannels)
+        let run = min(g.batch, max(1, samplesPerGemm ?? Self.samplesPerGemm(g)))
+        let direct = run == 1 && g.isPointwise
+        let cols = direct ? nil : Tensor(uninitialized: [k * run * n])
+        let wide = run == 1 ? nil : Tensor(uninitialized: [cout * run * n])
+        let xs = x.pointer, ys = y.pointer, biasPointer = bias?.pointer
+        let outSample = cout * n
+
+        var b0 = 0
+        while b0 < g.batch {
+            let samples = b0..<min(g.batch, b0 + run)
+            let columns = samples.count * n
+            let colsPointer = columnMatrix(xs, g, samples: samples, workspace: cols)
+            if let wide {
+                Gemm.sgemm(m: cout, n: columns, k: k, a: weight.pointer, lda: k, b: colsPointer, ldb: columns,
+                           beta: 0, c: wide.pointer, ldc: columns)
+                scatter(wide.pointer, into: ys + b0 * outSample, samples: samples.count, channels: cout,
+                        pixels: n, bias: biasPointer)
+            } else {
+                let out = ys + b0 * outSample
+                if let biasPointer {
+                    for co in 0..<cout { (out + co * n).update(repeating: biasPointer[co], count: n) }
+                }
+                Gemm.sgemm(m: cout, n: n, k: k, a: weight.pointer, lda: k, b: colsPointer, ldb: n,
+                           beta: biasPointer == nil ? 0 : 1, c: out, ldc: n)
+            }
+            b0 = samples.upperBound
+        }
+        return y
+    }
+
+    /// Gradients of the input and the weight from the output gradient `gradOut`
+    /// (`[B, Cout, Hout, Wout]`), sharing one gathered `dY'` and one im2col workspace per run
+    /// of samples. Only the requested ones are computed.
+    public static func backward(_ gradOut: Tensor, input x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0,
+                                needInput: Bool = true, needWeight: Bool = true,
+                                samplesPerGemm: Int? = nil) -> (input: Tensor?, weight: Tensor?) {
+        let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
+        precondition(gradOut.shape == g.outputShape,
+                     "conv2d backward: output gradient \(gradOut.shape) is not \(g.outputShape) for input \(x.shape) and weight \(weight.shape)")
+        let dx = needInput ? Tensor(uninitialized: g.inputShape) : nil
+        let dw = needWeight ? Tensor(zeros: g.weightShape) : nil
+        if g.batch == 0 || g.outPixels == 0 || (dx == nil && dw == nil) {
+            dx?.fill(0)
+            return (dx, dw)
+        }
+        let (n, k, cout) = (g.outPixels, g.patchSize, g.outChannels)
+        let run = min(g.batch, max(1, samplesPerGemm ?? Self.samplesPerGemm(g)))
+        let direct = run == 1 && g.isPointwise
+        let cols = direct ? nil : Tensor(uninitialized: [k * run * n])
+        let wide = run == 1 ? nil : Tensor(uninitialized: [cout * run * n])
+        let xs = x.pointer, gs = gradOut.pointer, ws = weight.pointer
+        let inSample = g.inChannels * g.height * g.width, outSample = cout * n
+
+        var b0 = 0
+        while b0 < g.batch {
+            let samples = b0..<min(g.batch, b0 + run)
+            let columns = samples.count * n
+            let dyPointer: UnsafePointer<Float>
+            if let wide {
+                gather(gs + b0 * outSample, into: wide.pointer, samples: samples.count, channels: cout, pixels: n)
+                dyPointer = UnsafePointer(wide.pointer)
+            } else {
+                dyPointer = UnsafePointer(gs + b0 * outSample)
+            }
+            if let dw {
+                let colsPointer = columnMatrix(xs, g, samples: samples, workspace: cols)
+                // dW[Cout, K] += dY'[Cout, S N] cols[K, S N]^T
+                Gemm.sgemm(transB: true, m: cout, n: k, k: columns, a: dyPointer, lda: columns,
+                           b: colsPointer, ldb: columns, beta: b0 == 0 ? 0 : 1, c: dw.pointer, ldc: k)
+            }
+            if let dx {
+                if let cols {
+                    // dcols[K, S N] = W^T dY', then scattered back by col2im
+                    Gemm.sgemm(transA: true, m: k, n: columns, k: cout, a: ws, lda: k, b: dyPointer, ldb: columns,
+                               beta: 0, c: cols.pointer, ldc: columns)
+                    Im2col.col2im(cols.pointer, g, samples: samples, into: dx.pointer)
+                } else {
+                    Gemm.sgemm(transA: true, m: k, n: n, k: cout, a: ws, lda: k, b: dyPointer, ldb: n,
+                               beta: 0, c: dx.pointer + b0 * inSample, ldc: n)
+                }
+            }
+            b0 = samples.upperBound
+        }
+        return (dx, dw)
+    }
+
+    /// `dx = col2im(W^T dY')`.
+    public static func backwardInput(_ gradOut: Tensor, input x: Tensor, weight: Tensor,
+                                     stride: Int = 1, padding: Int = 0) -> Tensor {
+        backward(gradOut, input: x, weight: weight, stride: stride, padding: padding, needInput: true, needWeight: false).input!
+    }
+
+    /// `dW = sum_runs dY' cols^T`.
+    public static func backwardWeight(_ gradOut: Tensor, input x: Tensor, weight: Tensor,
+                                      stride: Int = 1, padding: Int = 0) -> Tensor {
+        backward(gradOut, input: x, weight: weight, stride: stride, padding: padding, needInput: false, needWeight: true).weight!
+    }
+
+    /// `db[co] = sum_{b, n} dy[b, co, n]`, accumulated in Float64, channels in parallel.
+    public static func backwardBias(_ gradOut: Tensor) -> Tensor {
+        precondition(gradOut.rank == 4, "conv2d backwardBias: expected [B, Cout, Hout, Wout], got \(gradOut.shape)")
+        let (batch, cout, n) = (gradOut.shape[0], gradOut.shape[1], gradOut.shape[2] * gradOut.shape[3])
+        let db = Tensor(uninitialized: [cout])
+        let gs = gradOut.pointer, out = db.pointer
+        Parallel.forChunks(cout, cost: batch * n) { channels in
+            for co in channels {
+                var acc = 0.0
+                for b in 0..<batch {
+                    let row = gs + (b * cout + co) * n
+                    var partial: Float = 0
+                    for i in 0..<n { partial += row[i] }
+                    acc += Double(partial)
+                }
+                out[co] = Float(acc)
+            }
+        }
+        return db
+    }
+
+    /// The `[K, S N]` column matrix of a run of samples: im2col into `workspace`, or, without
+    /// a workspace (a pointwise convolution, one sample per run), the sample's input itself.
+    @inline(__always)
+    static func columnMatrix(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
+                        workspace: Tensor?) -> UnsafePointer<Float> {
+        guard let workspace else {
+            return x + samples.lowerBound * g.inChannels * g.height * g.width
+        }
+        Im2col.im2col(x, g, samples: samples, into: workspace.pointer)
+        return UnsafePointer(workspace.pointer)
+    }
+
+    /// `y[b, co, n] = Y'[co, b N + n] + bias[co]` for `S` samples (the GEMM layout to NCHW).
+    static func scatter(_ wide: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, samples: Int, channels: Int,
+                        pixels n: Int, bias: UnsafePointer<Float>?) {
+        Parallel.forChunks(samples * channels, cost: n) { rows in
+            for r in rows {
+                let b = r / channels, co = r % channels
+                let src = wide + co * samples * n + b * n, dst = y + r * n
+                if let bias {
+                    let beta = bias[co]
+                    for i in 0..<n { dst[i] = src[i] + beta }
+                } else {
+                    dst.update(from: src, count: n)
+                }
+            }
+        }
+    }
+
+    /// `dY'[co, b N + n] = dy[b, co, n]` for `S` samples (NCHW to the GEMM layout).
+    static func gather(_ dy: UnsafePointer<Float>, into wide: UnsafeMutablePointer<Float>, samples: Int, channels: Int,
+                       pixels n: Int) {
+        Parallel.forChunks(samples * channels, cost: n) { rows in
+            for r in rows {
+                let b = r / channels, co = r % channels
+                (wide + co * samples * n + b * n).update(from: dy + r * n, count: n)
+            }
+        }
+    }
+}

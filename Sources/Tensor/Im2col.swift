@@ -1,0 +1,93 @@
+/// The im2col lowering of a 2-D convolution (Chellapilla et al., 2006) and its adjoint col2im.
+///
+/// For a run of samples `b0 ..< b0 + S`, the column matrix has `K = Cin kh kw` rows and
+/// `S N` columns (`N = Hout Wout`), the samples side by side so one GEMM covers them all:
+///
+///     cols[(ci kh + i) kw + j, (b - b0) N + oh Wout + ow] = x[b, ci, oh s + i - p, ow s + j - p]
+///
+/// with zero outside the image (zero padding). col2im is the transpose of this linear map:
+/// every column entry is added back into the input position it was copied from.
+public enum Im2col {
+    /// Writes the `[K, S N]` column matrix of samples `samples` of `x` (`[B, Cin, H, W]`,
+    /// row-major) into `cols`. Rows are filled in parallel.
+    public static func im2col(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
+                              into cols: UnsafeMutablePointer<Float>) {
+        let n = g.outPixels, ld = samples.count * n
+        let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
+        let (kh, kw, s, p) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding)
+        let plane = h * w, sampleSize = g.inChannels * plane
+        Parallel.forChunks(g.patchSize, cost: ld) { rows in
+            for k in rows {
+                let j = k % kw, i = (k / kw) % kh, ci = k / (kw * kh)
+                let (lo, hi) = validRange(kernelOffset: j, size: w, outSize: ow, stride: s, padding: p)
+                let rowLo = validRange(kernelOffset: i, size: h, outSize: oh, stride: s, padding: p)
+                for (slot, b) in samples.enumerated() {
+                    let src = x + b * sampleSize + ci * plane
+                    let dstSample = cols + k * ld + slot * n
+                    for y in 0..<oh {
+                        let dst = dstSample + y * ow
+                        if y < rowLo.lo || y >= rowLo.hi || lo >= hi {
+                            dst.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let srcRow = src + (y * s + i - p) * w + (j - p)
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        if s == 1 {
+                            (dst + lo).update(from: srcRow + lo, count: hi - lo)
+                        } else {
+                            for x in lo..<hi { dst[x] = srcRow[x * s] }
+                        }
+                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Overwrites the input-gradient planes of samples `samples` in `dx` (`[B, Cin, H, W]`) with
+    /// the col2im of `cols` (`[K, S N]`): each entry is added back to the input position it was
+    /// read from. Planes `(b, ci)` are independent and processed in parallel.
+    public static func col2im(_ cols: UnsafePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
+                              into dx: UnsafeMutablePointer<Float>) {
+        let n = g.outPixels, ld = samples.count * n
+        let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
+        let (kh, kw, s, p) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding)
+        let plane = h * w, cin = g.inChannels
+        Parallel.forChunks(samples.count * cin, cost: kh * kw * n) { planes in
+            for planeIndex in planes {
+                let slot = planeIndex / cin, ci = planeIndex % cin
+                let dst = dx + (samples.lowerBound + slot) * cin * plane + ci * plane
+                dst.update(repeating: 0, count: plane)
+                for i in 0..<kh {
+                    let rowLo = validRange(kernelOffset: i, size: h, outSize: oh, stride: s, padding: p)
+                    for j in 0..<kw {
+                        let (lo, hi) = validRange(kernelOffset: j, size: w, outSize: ow, stride: s, padding: p)
+                        if lo >= hi { continue }
+                        let srcSample = cols + ((ci * kh + i) * kw + j) * ld + slot * n
+                        for y in rowLo.lo..<max(rowLo.lo, rowLo.hi) {
+                            let src = srcSample + y * ow
+                            let dstRow = dst + (y * s + i - p) * w + (j - p)
+                            if s == 1 {
+                                for x in lo..<hi { dstRow[x] += src[x] }
+                            } else {
+                                for x in lo..<hi { dstRow[x * s] += src[x] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Output positions `o` in `lo ..< hi` whose input position `o stride + kernelOffset - padding`
+    /// lies inside `0 ..< size` (the rest read the zero padding).
+    @inline(__always)
+    static func validRange(kernelOffset: Int, size: Int, outSize: Int, stride: Int, padding: Int) -> (lo: Int, hi: Int) {
+        let shift = kernelOffset - padding
+        // smallest o with o s + shift >= 0, and one past the largest with o s + shift <= size - 1
+        let lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride
+        let last = size - 1 - shift
+        let hi = last < 0 ? 0 : min(outSize, last / stride + 1)
+        return (min(lo, outSize), max(min(lo, outSize), hi))
+    }
+}

@@ -1,0 +1,105 @@
+import XCTest
+@testable import Tensor
+
+/// conv2d forward and backward kernels against a direct (seven-loop) convolution, for every
+/// way of batching samples into GEMMs.
+final class Conv2dKernelTests: XCTestCase {
+    struct Case {
+        var b, cin, h, w, cout, kh, kw, stride, padding: Int
+    }
+
+    /// Kernel sizes 1/2/3/5, stride 1 and 2, padding 0/1/2, odd sizes, 1x1 images, batch > 1.
+    let cases: [Case] = [
+        Case(b: 2, cin: 3, h: 5, w: 7, cout: 4, kh: 3, kw: 3, stride: 1, padding: 1),
+        Case(b: 3, cin: 2, h: 7, w: 5, cout: 3, kh: 3, kw: 3, stride: 2, padding: 1),
+        Case(b: 2, cin: 3, h: 6, w: 6, cout: 2, kh: 3, kw: 3, stride: 2, padding: 1),
+        Case(b: 2, cin: 2, h: 5, w: 5, cout: 3, kh: 3, kw: 3, stride: 1, padding: 0),
+        Case(b: 3, cin: 4, h: 4, w: 3, cout: 5, kh: 1, kw: 1, stride: 1, padding: 0),
+        Case(b: 2, cin: 2, h: 5, w: 5, cout: 2, kh: 1, kw: 1, stride: 2, padding: 0),
+        Case(b: 2, cin: 3, h: 1, w: 1, cout: 4, kh: 3, kw: 3, stride: 1, padding: 1),
+        Case(b: 2, cin: 3, h: 1, w: 1, cout: 2, kh: 1, kw: 1, stride: 1, padding: 0),
+        Case(b: 2, cin: 2, h: 6, w: 5, cout: 3, kh: 5, kw: 3, stride: 1, padding: 2),
+        Case(b: 2, cin: 2, h: 7, w: 6, cout: 3, kh: 2, kw: 2, stride: 2, padding: 0),
+        Case(b: 1, cin: 1, h: 3, w: 3, cout: 1, kh: 3, kw: 3, stride: 2, padding: 1),
+    ]
+
+    func random(_ shape: [Int], _ stream: UInt32) -> Tensor {
+        CounterRNG(seed: 3).normal([1, Tensor.count(of: shape)], purpose: .misc, stream: stream, step: 0, firstSample: 0)
+            .reshaped(shape)
+    }
+
+    /// Calls `body(b, co, oh, ow, ci, i, j, xIndex)` for every product term of the convolution
+    /// that reads inside the image (`xIndex` into x; the padding contributes zero).
+    func forEachTerm(_ c: Case, _ body: (Int, Int, Int, Int, Int, Int, Int, Int) -> Void) {
+        let oh = (c.h + 2 * c.padding - c.kh) / c.stride + 1, ow = (c.w + 2 * c.padding - c.kw) / c.stride + 1
+        for b in 0..<c.b { for co in 0..<c.cout { for y in 0..<oh { for x in 0..<ow {
+            for ci in 0..<c.cin { for i in 0..<c.kh { for j in 0..<c.kw {
+                let ih = y * c.stride + i - c.padding, iw = x * c.stride + j - c.padding
+                if ih < 0 || ih >= c.h || iw < 0 || iw >= c.w { continue }
+                body(b, co, y, x, ci, i, j, ((b * c.cin + ci) * c.h + ih) * c.w + iw)
+            } } }
+        } } } }
+    }
+
+    func check(_ t: Tensor, _ ref: [Double], _ what: String) {
+        XCTAssertEqual(t.count, ref.count, what)
+        var worst = 0.0
+        for i in 0..<min(t.count, ref.count) { worst = max(worst, abs(Double(t.pointer[i]) - ref[i])) }
+        XCTAssertLessThan(worst, 1e-4, what)
+    }
+
+    func testForwardAndBackwardMatchDirectConvolution() {
+        for (index, c) in cases.enumerated() {
+            let x = random([c.b, c.cin, c.h, c.w], 1), w = random([c.cout, c.cin, c.kh, c.kw], 2), bias = random([c.cout], 3)
+            let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
+            let n = g.outPixels
+            let dy = random(g.outputShape, 4)
+
+            var y = [Double](repeating: 0, count: c.b * c.cout * n)
+            for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { y[(b * c.cout + co) * n + p] = Double(bias.pointer[co]) } } }
+            var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+            forEachTerm(c) { b, co, oy, ox, ci, i, j, xi in
+                let o = (b * c.cout + co) * n + oy * g.outWidth + ox
+                let wi = ((co * c.cin + ci) * c.kh + i) * c.kw + j
+                y[o] += Double(w.pointer[wi]) * Double(x.pointer[xi])
+                dx[xi] += Double(w.pointer[wi]) * Double(dy.pointer[o])
+                dw[wi] += Double(x.pointer[xi]) * Double(dy.pointer[o])
+            }
+            var db = [Double](repeating: 0, count: c.cout)
+            for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { db[co] += Double(dy.pointer[(b * c.cout + co) * n + p]) } } }
+
+            for run in Set([1, 2, c.b, Conv2dKernel.samplesPerGemm(g)]) where run <= c.b {
+                let what = "case \(index) \(g), \(run) samples per GEMM"
+                let out = Conv2dKernel.forward(x, weight: w, bias: bias, stride: c.stride, padding: c.padding, samplesPerGemm: run)
+                XCTAssertEqual(out.shape, g.outputShape, what)
+                check(out, y, "forward " + what)
+                let noBias = Conv2dKernel.forward(x, weight: w, bias: nil, stride: c.stride, padding: c.padding, samplesPerGemm: run)
+                check(noBias, (0..<y.count).map { y[$0] - Double(bias.pointer[($0 / n) % c.cout]) }, "forward without bias " + what)
+                let (gx, gw) = Conv2dKernel.backward(dy, input: x, weight: w, stride: c.stride, padding: c.padding,
+                                                     samplesPerGemm: run)
+                check(gx!, dx, "input gradient " + what)
+                check(gw!, dw, "weight gradient " + what)
+            }
+            check(Conv2dKernel.backwardInput(dy, input: x, weight: w, stride: c.stride, padding: c.padding), dx, "backwardInput case \(index)")
+            check(Conv2dKernel.backwardWeight(dy, input: x, weight: w, stride: c.stride, padding: c.padding), dw, "backwardWeight case \(index)")
+            check(Conv2dKernel.backwardBias(dy), db, "bias gradient case \(index)")
+        }
+    }
+
+    func testGeometry() {
+        let g = Conv2dGeometry(input: [2, 3, 7, 5], weight: [4, 3, 3, 3], stride: 2, padding: 1)
+        XCTAssertEqual(g.outputShape, [2, 4, 4, 3])
+        XCTAssertEqual(g.patchSize, 27)
+        XCTAssertFalse(g.isPointwise)
+        XCTAssertTrue(Conv2dGeometry(input: [1, 3, 4, 4], weight: [2, 3, 1, 1], stride: 1, padding: 0).isPointwise)
+    }
+
+    func testSamplesPerGemmFoldsSmallImagesAndStaysWithinTheBatch() {
+        let small = Conv2dGeometry(input: [8, 256, 4, 4], weight: [256, 256, 3, 3], stride: 1, padding: 1)
+        XCTAssertEqual(Conv2dKernel.samplesPerGemm(small), 8)
+        let large = Conv2dGeometry(input: [8, 3, 128, 128], weight: [8, 3, 3, 3], stride: 1, padding: 1)
+        XCTAssertEqual(Conv2dKernel.samplesPerGemm(large), 1)
+        let big = Conv2dGeometry(input: [64, 1024, 8, 8], weight: [8, 1024, 3, 3], stride: 1, padding: 1)
+        XCTAssertLessThanOrEqual(big.patchSize * big.outPixels * Conv2dKernel.samplesPerGemm(big), Conv2dKernel.maxWorkspace)
+    }
+}
