@@ -17,3 +17,6 @@ static inline int diffuse_mpi_thread_multiple(void) { return MPI_THREAD_MULTIPLE
 static inline int diffuse_mpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
 static inline int diffuse_mpi_success(void) { return MPI_SUCCESS; }
 static inline MPI_Errhandler diffuse_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
+static inline MPI_Datatype diffuse_mpi_uint8(void) { return MPI_UINT8_T; }
+static inline MPI_Status *diffuse_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
+static inline int diffuse_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }

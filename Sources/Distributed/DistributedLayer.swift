@@ -1,2 +1,0 @@
-/// The Distributed layer of Diffuse (see ../shared/DESIGN.md).
-public enum DistributedLayer {}
