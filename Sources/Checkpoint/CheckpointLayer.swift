@@ -1,2 +1,0 @@
-/// The Checkpoint layer of Diffuse (see ../shared/DESIGN.md).
-public enum CheckpointLayer {}

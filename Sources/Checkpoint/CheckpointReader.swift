@@ -1,0 +1,128 @@
+import Foundation
+import HDF5
+import Tensor
+
+/// Reads and validates checkpoints written by `CheckpointWriter`.
+public enum CheckpointReader {
+    /// The root attributes, without the tensors (cheap; used to pick the newest checkpoint).
+    public struct Metadata: Equatable {
+        public var formatVersion: Int
+        public var step: Int
+        public var samplesSeen: Int
+        public var worldSize: Int
+        public var created: String
+        public var config: String
+        public var softwareVersion: String
+    }
+
+    /// Opens `path` and checks that it is a Diffuse checkpoint of a version this build reads.
+    static func open(_ path: String) throws -> (H5File, Metadata) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError(path: path, "no such checkpoint file")
+        }
+        guard !isDirectory.boolValue else { throw CheckpointError(path: path, "is a directory, expected a checkpoint file (.h5)") }
+        let file: H5File
+        do {
+            file = try H5File.open(path, readOnly: true)
+        } catch {
+            throw CheckpointError(path: path, "not a readable HDF5 file (truncated or not HDF5): \(error)")
+        }
+        do {
+            guard try file.hasAttribute("format"), try file.stringAttribute("format") == CheckpointWriter.format else {
+                throw CheckpointError(path: path, "not a Diffuse checkpoint (the root attribute format is not \"\(CheckpointWriter.format)\")")
+            }
+            let version = Int(try file.attribute("format_version", as: Int64.self))
+            guard version >= 1 && version <= CheckpointWriter.formatVersion else {
+                throw CheckpointError(path: path, "checkpoint format_version \(version) is not supported (this build reads 1...\(CheckpointWriter.formatVersion))")
+            }
+            let m = Metadata(formatVersion: version,
+                             step: Int(try file.attribute("step", as: Int64.self)),
+                             samplesSeen: Int(try file.attribute("samples_seen", as: Int64.self)),
+                             worldSize: Int(try file.attribute("world_size", as: Int64.self)),
+                             created: try file.stringAttribute("created"),
+                             config: try file.stringAttribute("config"),
+                             softwareVersion: try file.stringAttribute("software_version"))
+            return (file, m)
+        } catch let e as CheckpointError {
+            try? file.close()
+            throw e
+        } catch {
+            try? file.close()
+            throw CheckpointError(path: path, "damaged checkpoint: \(error)")
+        }
+    }
+
+    /// Root attributes of the checkpoint at `path`.
+    public static func metadata(_ path: String) throws -> Metadata {
+        let (file, m) = try open(path)
+        try? file.close()
+        return m
+    }
+
+    /// The whole checkpoint at `path`.
+    public static func read(_ path: String) throws -> CheckpointState {
+        let (file, m) = try open(path)
+        defer { try? file.close() }
+        do {
+            guard try file.containsGroup("model") else { throw CheckpointError(path: path, "the checkpoint has no /model group") }
+            let model = try readTensors(try file.group(named: "model"))
+            let ema = try file.containsGroup("ema") ? try readTensors(try file.group(named: "ema")) : nil
+            var optimizer: OptimizerCheckpoint? = nil
+            if try file.containsGroup("optimizer") {
+                let g = try file.group(named: "optimizer")
+                var hyper: [String: Double] = [:]
+                for name in try g.attributeNames() where name != "kind" && name != "step" {
+                    hyper[name] = try g.attribute(name, as: Double.self)
+                }
+                var moments: [String: FlatTensors] = [:]
+                for name in try g.memberNames() where try g.containsGroup(name) {
+                    moments[name] = try readTensors(try g.group(named: name))
+                }
+                optimizer = OptimizerCheckpoint(kind: try g.stringAttribute("kind"),
+                                                step: Int(try g.attribute("step", as: Int64.self)),
+                                                hyperparameters: hyper, moments: moments)
+            }
+            let rng = try file.group(named: "rng")
+            var data: [String: Int] = [:]
+            if try file.containsGroup("data") {
+                let g = try file.group(named: "data")
+                for name in try g.attributeNames() { data[name] = Int(try g.attribute(name, as: Int64.self)) }
+            }
+            var train: [String: Double] = [:]
+            if try file.containsGroup("train") {
+                let g = try file.group(named: "train")
+                for name in try g.attributeNames() { train[name] = try g.attribute(name, as: Double.self) }
+            }
+            return CheckpointState(step: m.step, samplesSeen: m.samplesSeen, worldSize: m.worldSize, config: m.config,
+                                   softwareVersion: m.softwareVersion, created: m.created, model: model, ema: ema,
+                                   optimizer: optimizer, rngSeed: try rng.attribute("seed", as: UInt64.self),
+                                   data: data, train: train)
+        } catch let e as CheckpointError {
+            throw e
+        } catch {
+            throw CheckpointError(path: path, "damaged checkpoint: \(error)")
+        }
+    }
+
+    /// Every Float32 dataset of a group, in name order, into one flat buffer.
+    static func readTensors(_ group: H5Group) throws -> FlatTensors {
+        var names: [String] = []
+        var shapes: [[Int]] = []
+        var datasets: [H5Dataset] = []
+        for name in try group.memberNames() where try group.containsDataset(name) {
+            let d = try group.dataset(named: name)
+            names.append(name)
+            shapes.append(d.shape)
+            datasets.append(d)
+        }
+        let total = shapes.reduce(0) { $0 + Tensor.count(of: $1) }
+        let values = Tensor(uninitialized: [total])
+        var at = 0
+        for d in datasets {
+            try d.read(into: UnsafeMutableBufferPointer(start: values.pointer + at, count: d.count) as UnsafeMutableBufferPointer<Float>)
+            at += d.count
+        }
+        return FlatTensors(names: names, shapes: shapes, values: values)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HDF5
+import Tensor
+
+/// Writes checkpoints atomically: the file is written under a temporary name in the same
+/// folder (`step-00001000.h5.partial`), fsynced, renamed to `step-00001000.h5`, and the folder
+/// is fsynced, so a reader or a resume sees either the complete new file or none. A write
+/// that fails removes its temporary file and never touches an existing checkpoint.
+public struct CheckpointWriter {
+    public static let format = "diffuse.checkpoint"
+    public static let formatVersion = 1
+    public static let partialSuffix = ".partial"
+
+    /// The checkpoints folder (created if needed).
+    public var directory: String
+    /// Fault injection for tests: runs once the temporary file is complete and synced, just
+    /// before the rename. Throwing simulates a crash or a failed rename at that point.
+    public var beforeRename: ((_ temporaryPath: String) throws -> Void)?
+
+    public init(directory: String, beforeRename: ((String) throws -> Void)? = nil) {
+        self.directory = directory
+        self.beforeRename = beforeRename
+    }
+
+    /// `step-00001000.h5`.
+    public static func fileName(step: Int) -> String { String(format: "step-%08d.h5", step) }
+
+    /// Writes `state` and returns the final path.
+    @discardableResult
+    public func write(_ state: CheckpointState) throws -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError(path: directory, "cannot create the checkpoints folder: \(error.localizedDescription)")
+        }
+        let final = (directory as NSString).appendingPathComponent(Self.fileName(step: state.step))
+        let temporary = final + Self.partialSuffix
+        do {
+            try? FileManager.default.removeItem(atPath: temporary)
+            let file = try H5File.create(temporary)
+            do {
+                try Self.store(state, in: file)
+                try file.close()
+            } catch {
+                try? file.close()
+                throw error
+            }
+            try Self.fsync(path: temporary, directory: false)
+            try beforeRename?(temporary)
+            guard rename(temporary, final) == 0 else {
+                throw CheckpointError(path: final, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if let e = error as? CheckpointError { throw e }
+            throw CheckpointError(path: temporary, "writing the checkpoint failed (older checkpoints are untouched): \(error)")
+        }
+        try Self.fsync(path: directory, directory: true)
+        return final
+    }
+
+    /// Flushes a file's (or a folder's entries') data to the device.
+    static func fsync(path: String, directory: Bool) throws {
+        let fd = open(path, directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY)
+        guard fd >= 0 else { throw CheckpointError(path: path, "cannot open for fsync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard Foundation.fsync(fd) == 0 else {
+            throw CheckpointError(path: path, "fsync failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func store(_ state: CheckpointState, in file: H5File) throws {
+        try file.setAttribute("format", Self.format)
+        try file.setAttribute("format_version", Int64(Self.formatVersion))
+        try file.setAttribute("step", Int64(state.step))
+        try file.setAttribute("samples_seen", Int64(state.samplesSeen))
+        try file.setAttribute("world_size", Int64(state.worldSize))
+        let created = state.created.isEmpty ? ISO8601DateFormatter().string(from: Date()) : state.created
+        try file.setAttribute("created", created)
+        try file.setAttribute("config", state.config)
+        try file.setAttribute("software_version", state.softwareVersion)
+
+        try storeTensors(state.model, in: try file.createGroup("model"))
+        if let ema = state.ema { try storeTensors(ema, in: try file.createGroup("ema")) }
+        if let o = state.optimizer {
+            let g = try file.createGroup("optimizer")
+            try g.setAttribute("kind", o.kind)
+            try g.setAttribute("step", Int64(o.step))
+            for (k, v) in o.hyperparameters.sorted(by: { $0.key < $1.key }) { try g.setAttribute(k, v) }
+            for (k, m) in o.moments.sorted(by: { $0.key < $1.key }) { try storeTensors(m, in: try g.createGroup(k)) }
+        }
+        let rng = try file.createGroup("rng")
+        try rng.setAttribute("generator", "philox4x32-10")
+        try rng.setAttribute("seed", state.rngSeed)
+        let data = try file.createGroup("data")
+        for (k, v) in state.data.sorted(by: { $0.key < $1.key }) { try data.setAttribute(k, Int64(v)) }
+        let train = try file.createGroup("train")
+        for (k, v) in state.train.sorted(by: { $0.key < $1.key }) { try train.setAttribute(k, v) }
+    }
+
+    static func storeTensors(_ t: FlatTensors, in group: H5Group) throws {
+        for ((name, shape), offset) in zip(zip(t.names, t.shapes), t.offsets) {
+            let buffer = UnsafeBufferPointer(start: t.values.pointer + offset, count: Tensor.count(of: shape))
+            try group.createDataset(name, from: buffer, shape: shape)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import XCTest
+import Foundation
+import HDF5
+import Tensor
+@testable import Checkpoint
+
+final class CheckpointTests: XCTestCase {
+    var dir: String = ""
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func tensors(_ seed: Float) -> FlatTensors {
+        let shapes = [[2, 3], [3], [1, 1, 2, 2]]
+        let values = Tensor(shape: [13], values: (0..<13).map { Float($0) * 0.5 + seed })
+        return FlatTensors(names: ["lin.weight", "lin.bias", "conv.weight"], shapes: shapes, values: values)
+    }
+
+    func arranged(_ t: FlatTensors) throws -> [Float] {
+        try t.arranged(as: ["lin.weight", "lin.bias", "conv.weight"], shapes: [[2, 3], [3], [1, 1, 2, 2]], what: "model", path: "").scalars
+    }
+
+    func state(step: Int, seed: Float = 1) -> CheckpointState {
+        let model = tensors(seed)
+        let optimizer = OptimizerCheckpoint(kind: "adam", step: step, hyperparameters: ["lr": 2e-4, "beta1": 0.9],
+                                            moments: ["exp_avg": tensors(seed + 10), "exp_avg_sq": tensors(seed + 20)])
+        return CheckpointState(step: step, samplesSeen: step * 8, worldSize: 2, config: "train:\n  steps: 5\n",
+                               softwareVersion: "test", model: model, ema: tensors(seed + 100), optimizer: optimizer,
+                               rngSeed: 0xDEAD_BEEF_0123_4567, data: ["epoch": 3, "position": 17], train: ["skipped_steps": 2])
+    }
+
+    func testRoundTrip() throws {
+        let path = try CheckpointWriter(directory: dir).write(state(step: 7))
+        XCTAssertEqual((path as NSString).lastPathComponent, "step-00000007.h5")
+        let s = try CheckpointReader.read(path)
+        XCTAssertEqual(s.step, 7)
+        XCTAssertEqual(s.samplesSeen, 56)
+        XCTAssertEqual(s.worldSize, 2)
+        XCTAssertEqual(s.config, "train:\n  steps: 5\n")
+        XCTAssertEqual(s.rngSeed, 0xDEAD_BEEF_0123_4567)
+        XCTAssertEqual(s.data, ["epoch": 3, "position": 17])
+        XCTAssertEqual(s.train, ["skipped_steps": 2])
+        XCTAssertFalse(s.created.isEmpty)
+        let names = ["lin.weight", "lin.bias", "conv.weight"], shapes = [[2, 3], [3], [1, 1, 2, 2]]
+        XCTAssertEqual(try s.model.arranged(as: names, shapes: shapes, what: "model", path: path).scalars, tensors(1).values.scalars)
+        XCTAssertEqual(try s.ema!.arranged(as: names, shapes: shapes, what: "ema", path: path).scalars, tensors(101).values.scalars)
+        let o = try XCTUnwrap(s.optimizer)
+        XCTAssertEqual(o.kind, "adam")
+        XCTAssertEqual(o.step, 7)
+        XCTAssertEqual(o.hyperparameters, ["lr": 2e-4, "beta1": 0.9])
+        XCTAssertEqual(try o.moments["exp_avg_sq"]!.arranged(as: names, shapes: shapes, what: "m", path: path).scalars, tensors(21).values.scalars)
+        // Layout readable by name, as h5py would see it.
+        let f = try H5File.open(path)
+        XCTAssertEqual(try f.stringAttribute("format"), "diffuse.checkpoint")
+        XCTAssertEqual(try f.group(named: "model").dataset(named: "conv.weight").shape, [1, 1, 2, 2])
+        XCTAssertEqual(try f.group(named: "optimizer").group(named: "exp_avg").dataset(named: "lin.bias").read(as: Float.self), [14, 14.5, 15])
+        try f.close()
+    }
+
+    func testMismatchedNamesReportedTogether() throws {
+        let path = try CheckpointWriter(directory: dir).write(state(step: 1))
+        let s = try CheckpointReader.read(path)
+        XCTAssertThrowsError(try s.model.arranged(as: ["lin.weight", "lin.bias", "head.weight"], shapes: [[2, 2], [3], [4]], what: "/model", path: path)) { e in
+            XCTAssertEqual("\(e)", "\(path): /model does not match the model: missing head.weight; unexpected conv.weight; mis-shaped lin.weight is [2, 3], expected [2, 2]")
+        }
+    }
+
+    func testRetentionPolicy() {
+        let p = RetentionPolicy(keepLast: 2, keepEvery: 100)
+        XCTAssertEqual(p.stepsToDelete([50, 100, 150, 200, 250, 300]), [50, 150])
+        XCTAssertEqual(RetentionPolicy(keepLast: 3).stepsToDelete([1, 2, 3, 4, 5]), [1, 2])
+        XCTAssertEqual(RetentionPolicy(keepLast: 3).stepsToDelete([4, 5]), [])
+    }
+
+    func testRetentionOnDisk() throws {
+        let w = CheckpointWriter(directory: dir)
+        for step in [10, 20, 30, 40, 50] { try w.write(state(step: step)) }
+        let d = CheckpointDirectory(path: dir)
+        let deleted = d.applyRetention(RetentionPolicy(keepLast: 2, keepEvery: 20))
+        XCTAssertEqual(deleted.map { ($0 as NSString).lastPathComponent }, ["step-00000010.h5", "step-00000030.h5"])
+        XCTAssertEqual(d.checkpoints().map(\.step), [20, 40, 50])
+    }
+
+    func testCrashBeforeRenameKeepsPreviousCheckpoint() throws {
+        try CheckpointWriter(directory: dir).write(state(step: 10))
+        struct Crash: Error {}
+        var sawTemporary = false
+        let failing = CheckpointWriter(directory: dir) { temporary in
+            sawTemporary = FileManager.default.fileExists(atPath: temporary)
+            throw Crash()
+        }
+        XCTAssertThrowsError(try failing.write(state(step: 20, seed: 5))) { e in
+            XCTAssertTrue("\(e)".contains("older checkpoints are untouched"), "\(e)")
+        }
+        XCTAssertTrue(sawTemporary)
+        let d = CheckpointDirectory(path: dir)
+        XCTAssertEqual(d.checkpoints().map(\.step), [10])
+        XCTAssertEqual(d.partialFiles(), [])
+        let newest = try XCTUnwrap(d.newestValid())
+        XCTAssertEqual(newest.metadata.step, 10)
+        XCTAssertEqual(try arranged(CheckpointReader.read(newest.path).model), tensors(1).values.scalars)
+    }
+
+    func testOverwritingFailureLeavesSameStepIntact() throws {
+        try CheckpointWriter(directory: dir).write(state(step: 10, seed: 1))
+        struct Crash: Error {}
+        XCTAssertThrowsError(try CheckpointWriter(directory: dir) { _ in throw Crash() }.write(state(step: 10, seed: 9)))
+        XCTAssertEqual(try arranged(CheckpointReader.read(dir + "/step-00000010.h5").model), tensors(1).values.scalars)
+    }
+
+    func testTruncatedAndForeignFilesRefusedAndSkipped() throws {
+        let w = CheckpointWriter(directory: dir)
+        try w.write(state(step: 10))
+        let newer = try w.write(state(step: 20))
+        // Truncate the newer one to half its size.
+        let data = try Data(contentsOf: URL(fileURLWithPath: newer))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: newer))
+        XCTAssertThrowsError(try CheckpointReader.read(newer)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(newer): "), "\(e)")
+            XCTAssertTrue("\(e)".contains("truncated") || "\(e)".contains("damaged"), "\(e)")
+        }
+        // A leftover partial file of an interrupted write.
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/step-00000030.h5.partial"))
+        let d = CheckpointDirectory(path: dir)
+        let newest = try XCTUnwrap(d.newestValid())
+        XCTAssertEqual(newest.metadata.step, 10)
+        XCTAssertEqual(newest.skipped.count, 1)
+        XCTAssertEqual(d.removePartialFiles().map { ($0 as NSString).lastPathComponent }, ["step-00000030.h5.partial"])
+        XCTAssertEqual(d.partialFiles(), [])
+
+        // An HDF5 file that is not a checkpoint.
+        let foreign = dir + "/foreign.h5"
+        let f = try H5File.create(foreign)
+        try f.createDataset("images", values: [Float(1)], shape: [1])
+        try f.close()
+        XCTAssertThrowsError(try CheckpointReader.read(foreign)) { e in
+            XCTAssertEqual("\(e)", "\(foreign): not a Diffuse checkpoint (the root attribute format is not \"diffuse.checkpoint\")")
+        }
+        XCTAssertThrowsError(try CheckpointReader.read(dir)) { e in
+            XCTAssertTrue("\(e)".contains("is a directory"), "\(e)")
+        }
+        XCTAssertThrowsError(try CheckpointReader.read(dir + "/none.h5")) { e in
+            XCTAssertEqual("\(e)", "\(dir)/none.h5: no such checkpoint file")
+        }
+    }
+}
