@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import NN
 import Tensor
 
 /// Reads and validates checkpoints written by `CheckpointWriter`.
@@ -60,14 +61,22 @@ public enum CheckpointReader {
         return m
     }
 
-    /// The whole checkpoint at `path`.
-    public static func read(_ path: String) throws -> CheckpointState {
+    /// The whole checkpoint at `path`, its `/model`, `/ema` and optimizer moments read into
+    /// tensors with the names and shapes of `layout` (the model built from the config). A
+    /// group that does not match gets one error listing every missing, unexpected and
+    /// mis-shaped name.
+    public static func read(_ path: String, layout: (names: [String], shapes: [[Int]])) throws -> CheckpointState {
         let (file, m) = try open(path)
         defer { try? file.close() }
+        func tensors(_ group: H5Group) throws -> FlatTensors {
+            let t = FlatTensors(zerosNamed: layout.names, shapes: layout.shapes)
+            try WeightIO.load(into: t.named, from: group)
+            return t
+        }
         do {
             guard try file.containsGroup("model") else { throw CheckpointError(path: path, "the checkpoint has no /model group") }
-            let model = try readTensors(try file.group(named: "model"))
-            let ema = try file.containsGroup("ema") ? try readTensors(try file.group(named: "ema")) : nil
+            let model = try tensors(try file.group(named: "model"))
+            let ema = try file.containsGroup("ema") ? try tensors(try file.group(named: "ema")) : nil
             var optimizer: OptimizerCheckpoint? = nil
             if try file.containsGroup("optimizer") {
                 let g = try file.group(named: "optimizer")
@@ -77,12 +86,13 @@ public enum CheckpointReader {
                 }
                 var moments: [String: FlatTensors] = [:]
                 for name in try g.memberNames() where try g.containsGroup(name) {
-                    moments[name] = try readTensors(try g.group(named: name))
+                    moments[name] = try tensors(try g.group(named: name))
                 }
                 optimizer = OptimizerCheckpoint(kind: try g.stringAttribute("kind"),
                                                 step: Int(try g.attribute("step", as: Int64.self)),
                                                 hyperparameters: hyper, moments: moments)
             }
+            guard try file.containsGroup("rng") else { throw CheckpointError(path: path, "the checkpoint has no /rng group") }
             let rng = try file.group(named: "rng")
             var data: [String: Int] = [:]
             if try file.containsGroup("data") {
@@ -100,29 +110,10 @@ public enum CheckpointReader {
                                    data: data, train: train)
         } catch let e as CheckpointError {
             throw e
+        } catch let e as WeightLoadError {
+            throw CheckpointError(path: path, e.description)
         } catch {
             throw CheckpointError(path: path, "damaged checkpoint: \(error)")
         }
-    }
-
-    /// Every Float32 dataset of a group, in name order, into one flat buffer.
-    static func readTensors(_ group: H5Group) throws -> FlatTensors {
-        var names: [String] = []
-        var shapes: [[Int]] = []
-        var datasets: [H5Dataset] = []
-        for name in try group.memberNames() where try group.containsDataset(name) {
-            let d = try group.dataset(named: name)
-            names.append(name)
-            shapes.append(d.shape)
-            datasets.append(d)
-        }
-        let total = shapes.reduce(0) { $0 + Tensor.count(of: $1) }
-        let values = Tensor(uninitialized: [total])
-        var at = 0
-        for d in datasets {
-            try d.read(into: UnsafeMutableBufferPointer(start: values.pointer + at, count: d.count) as UnsafeMutableBufferPointer<Float>)
-            at += d.count
-        }
-        return FlatTensors(names: names, shapes: shapes, values: values)
     }
 }

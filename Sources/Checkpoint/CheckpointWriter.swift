@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import NN
 import Tensor
 
 /// Writes checkpoints atomically: the file is written under a temporary name in the same
@@ -99,9 +100,6 @@ public struct CheckpointWriter {
     }
 
     static func storeTensors(_ t: FlatTensors, in group: H5Group) throws {
-        for ((name, shape), offset) in zip(zip(t.names, t.shapes), t.offsets) {
-            let buffer = UnsafeBufferPointer(start: t.values.pointer + offset, count: Tensor.count(of: shape))
-            try group.createDataset(name, from: buffer, shape: shape)
-        }
+        try WeightIO.save(t.named, to: group)
     }
 }

@@ -33,36 +33,15 @@ public struct FlatTensors {
         FlatTensors(names: names, shapes: shapes, values: other)
     }
 
-    /// These tensors reordered to `names`/`shapes`, checking that every expected name is present
-    /// with its shape and nothing else is; all mismatches are reported together.
-    public func arranged(as names: [String], shapes: [[Int]], what: String, path: String) throws -> Tensor {
-        var index: [String: Int] = [:]
-        for (i, n) in self.names.enumerated() { index[n] = i }
-        var missing: [String] = []
-        var misShaped: [String] = []
-        for (n, s) in zip(names, shapes) {
-            guard let i = index[n] else { missing.append(n); continue }
-            if self.shapes[i] != s { misShaped.append("\(n) is \(self.shapes[i]), expected \(s)") }
+    /// Zero tensors with these names and shapes.
+    public init(zerosNamed names: [String], shapes: [[Int]]) {
+        self.init(names: names, shapes: shapes, values: Tensor(zeros: [shapes.reduce(0) { $0 + Tensor.count(of: $1) }]))
+    }
+
+    /// Each tensor as a view into `values`, for `WeightIO`.
+    public var named: [(name: String, tensor: Tensor)] {
+        zip(zip(names, shapes), offsets).map { pair, offset in
+            (pair.0, Tensor(shape: pair.1, storage: values.storage, offset: values.offset + offset))
         }
-        let expected = Set(names)
-        let unexpected = self.names.filter { !expected.contains($0) }
-        if !missing.isEmpty || !misShaped.isEmpty || !unexpected.isEmpty {
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
-            if !unexpected.isEmpty { parts.append("unexpected \(unexpected.joined(separator: ", "))") }
-            if !misShaped.isEmpty { parts.append("mis-shaped \(misShaped.joined(separator: "; "))") }
-            throw CheckpointError(path: path, "\(what) does not match the model: " + parts.joined(separator: "; "))
-        }
-        let total = shapes.reduce(0) { $0 + Tensor.count(of: $1) }
-        let out = Tensor(uninitialized: [total])
-        let sourceOffsets = offsets
-        var at = 0
-        for n in names {
-            let i = index[n]!
-            let c = Tensor.count(of: self.shapes[i])
-            (out.pointer + at).update(from: values.pointer + sourceOffsets[i], count: c)
-            at += c
-        }
-        return out
     }
 }

@@ -22,9 +22,9 @@ final class CheckpointTests: XCTestCase {
         return FlatTensors(names: ["lin.weight", "lin.bias", "conv.weight"], shapes: shapes, values: values)
     }
 
-    func arranged(_ t: FlatTensors) throws -> [Float] {
-        try t.arranged(as: ["lin.weight", "lin.bias", "conv.weight"], shapes: [[2, 3], [3], [1, 1, 2, 2]], what: "model", path: "").scalars
-    }
+    let layout = (names: ["lin.weight", "lin.bias", "conv.weight"], shapes: [[2, 3], [3], [1, 1, 2, 2]])
+
+    func read(_ path: String) throws -> CheckpointState { try CheckpointReader.read(path, layout: layout) }
 
     func state(step: Int, seed: Float = 1) -> CheckpointState {
         let model = tensors(seed)
@@ -38,7 +38,7 @@ final class CheckpointTests: XCTestCase {
     func testRoundTrip() throws {
         let path = try CheckpointWriter(directory: dir).write(state(step: 7))
         XCTAssertEqual((path as NSString).lastPathComponent, "step-00000007.h5")
-        let s = try CheckpointReader.read(path)
+        let s = try read(path)
         XCTAssertEqual(s.step, 7)
         XCTAssertEqual(s.samplesSeen, 56)
         XCTAssertEqual(s.worldSize, 2)
@@ -47,14 +47,13 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(s.data, ["epoch": 3, "position": 17])
         XCTAssertEqual(s.train, ["skipped_steps": 2])
         XCTAssertFalse(s.created.isEmpty)
-        let names = ["lin.weight", "lin.bias", "conv.weight"], shapes = [[2, 3], [3], [1, 1, 2, 2]]
-        XCTAssertEqual(try s.model.arranged(as: names, shapes: shapes, what: "model", path: path).scalars, tensors(1).values.scalars)
-        XCTAssertEqual(try s.ema!.arranged(as: names, shapes: shapes, what: "ema", path: path).scalars, tensors(101).values.scalars)
+        XCTAssertEqual(s.model.values.scalars, tensors(1).values.scalars)
+        XCTAssertEqual(s.ema!.values.scalars, tensors(101).values.scalars)
         let o = try XCTUnwrap(s.optimizer)
         XCTAssertEqual(o.kind, "adam")
         XCTAssertEqual(o.step, 7)
         XCTAssertEqual(o.hyperparameters, ["lr": 2e-4, "beta1": 0.9])
-        XCTAssertEqual(try o.moments["exp_avg_sq"]!.arranged(as: names, shapes: shapes, what: "m", path: path).scalars, tensors(21).values.scalars)
+        XCTAssertEqual(o.moments["exp_avg_sq"]!.values.scalars, tensors(21).values.scalars)
         // Layout readable by name, as h5py would see it.
         let f = try H5File.open(path)
         XCTAssertEqual(try f.stringAttribute("format"), "diffuse.checkpoint")
@@ -65,9 +64,8 @@ final class CheckpointTests: XCTestCase {
 
     func testMismatchedNamesReportedTogether() throws {
         let path = try CheckpointWriter(directory: dir).write(state(step: 1))
-        let s = try CheckpointReader.read(path)
-        XCTAssertThrowsError(try s.model.arranged(as: ["lin.weight", "lin.bias", "head.weight"], shapes: [[2, 2], [3], [4]], what: "/model", path: path)) { e in
-            XCTAssertEqual("\(e)", "\(path): /model does not match the model: missing head.weight; unexpected conv.weight; mis-shaped lin.weight is [2, 3], expected [2, 2]")
+        XCTAssertThrowsError(try CheckpointReader.read(path, layout: (["lin.weight", "lin.bias", "head.weight"], [[2, 2], [3], [4]]))) { e in
+            XCTAssertEqual("\(e)", "\(path): weights in \(path):/model do not match the model: missing 1: head.weight; unexpected 1: conv.weight; mis-shaped 1: lin.weight (expected [2, 2], found [2, 3])")
         }
     }
 
@@ -104,14 +102,14 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(d.partialFiles(), [])
         let newest = try XCTUnwrap(d.newestValid())
         XCTAssertEqual(newest.metadata.step, 10)
-        XCTAssertEqual(try arranged(CheckpointReader.read(newest.path).model), tensors(1).values.scalars)
+        XCTAssertEqual(try read(newest.path).model.values.scalars, tensors(1).values.scalars)
     }
 
     func testOverwritingFailureLeavesSameStepIntact() throws {
         try CheckpointWriter(directory: dir).write(state(step: 10, seed: 1))
         struct Crash: Error {}
         XCTAssertThrowsError(try CheckpointWriter(directory: dir) { _ in throw Crash() }.write(state(step: 10, seed: 9)))
-        XCTAssertEqual(try arranged(CheckpointReader.read(dir + "/step-00000010.h5").model), tensors(1).values.scalars)
+        XCTAssertEqual(try read(dir + "/step-00000010.h5").model.values.scalars, tensors(1).values.scalars)
     }
 
     func testTruncatedAndForeignFilesRefusedAndSkipped() throws {
@@ -121,7 +119,7 @@ final class CheckpointTests: XCTestCase {
         // Truncate the newer one to half its size.
         let data = try Data(contentsOf: URL(fileURLWithPath: newer))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: newer))
-        XCTAssertThrowsError(try CheckpointReader.read(newer)) { e in
+        XCTAssertThrowsError(try read(newer)) { e in
             XCTAssertTrue("\(e)".hasPrefix("\(newer): "), "\(e)")
             XCTAssertTrue("\(e)".contains("truncated") || "\(e)".contains("damaged"), "\(e)")
         }
@@ -139,13 +137,13 @@ final class CheckpointTests: XCTestCase {
         let f = try H5File.create(foreign)
         try f.createDataset("images", values: [Float(1)], shape: [1])
         try f.close()
-        XCTAssertThrowsError(try CheckpointReader.read(foreign)) { e in
+        XCTAssertThrowsError(try read(foreign)) { e in
             XCTAssertEqual("\(e)", "\(foreign): not a Diffuse checkpoint (the root attribute format is not \"diffuse.checkpoint\")")
         }
-        XCTAssertThrowsError(try CheckpointReader.read(dir)) { e in
+        XCTAssertThrowsError(try read(dir)) { e in
             XCTAssertTrue("\(e)".contains("is a directory"), "\(e)")
         }
-        XCTAssertThrowsError(try CheckpointReader.read(dir + "/none.h5")) { e in
+        XCTAssertThrowsError(try read(dir + "/none.h5")) { e in
             XCTAssertEqual("\(e)", "\(dir)/none.h5: no such checkpoint file")
         }
     }
