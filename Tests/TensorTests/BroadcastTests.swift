@@ -1,20 +1,6 @@
 import XCTest
 @testable import Tensor
 
-/// Multi-index helpers for naive reference implementations.
-func unravel(_ i: Int, _ shape: [Int]) -> [Int] {
-    var r = i
-    var idx = [Int](repeating: 0, count: shape.count)
-    for d in stride(from: shape.count - 1, through: 0, by: -1) { idx[d] = r % shape[d]; r /= shape[d] }
-    return idx
-}
-
-func ravel(_ idx: [Int], _ shape: [Int]) -> Int {
-    var o = 0
-    for (i, d) in zip(idx, shape) { o = o * d + i }
-    return o
-}
-
 func randomTensor(_ shape: [Int], seed: UInt64 = 1) -> Tensor {
     CounterRNG(seed: seed).normal([1, Tensor.count(of: shape)], purpose: .misc, step: 0, firstSample: 0).reshaped(shape)
 }
@@ -58,9 +44,9 @@ final class BroadcastTests: XCTestCase {
             for (k, (y, f)) in ops.enumerated() {
                 XCTAssertEqual(y.shape, out)
                 for i in 0..<y.count {
-                    let idx = unravel(i, out)
-                    let ia = ravel(Array(idx.suffix(sa.count)).enumerated().map { sa[$0.offset] == 1 ? 0 : $0.element }, sa)
-                    let ib = ravel(Array(idx.suffix(sb.count)).enumerated().map { sb[$0.offset] == 1 ? 0 : $0.element }, sb)
+                    let idx = Tensor.multiIndex(i, shape: out)
+                    let ia = Tensor.flatIndex(Array(idx.suffix(sa.count)).enumerated().map { sa[$0.offset] == 1 ? 0 : $0.element }, shape: sa)
+                    let ib = Tensor.flatIndex(Array(idx.suffix(sb.count)).enumerated().map { sb[$0.offset] == 1 ? 0 : $0.element }, shape: sb)
                     XCTAssertEqual(y.pointer[i], f(a.pointer[ia], b.pointer[ib]), "op \(k) shapes \(sa) \(sb) element \(i)")
                 }
             }
@@ -85,8 +71,8 @@ final class BroadcastTests: XCTestCase {
                 XCTAssertEqual(y.shape, keptShape)
                 var ref = [Double](repeating: 0, count: y.count)
                 for i in 0..<x.count {
-                    let idx = unravel(i, shape).enumerated().map { axes.contains($0.offset) ? 0 : $0.element }
-                    ref[ravel(idx, keptShape)] += Double(x.pointer[i])
+                    let idx = Tensor.multiIndex(i, shape: shape).enumerated().map { axes.contains($0.offset) ? 0 : $0.element }
+                    ref[Tensor.flatIndex(idx, shape: keptShape)] += Double(x.pointer[i])
                 }
                 for i in 0..<y.count { XCTAssertEqual(Double(y.pointer[i]), ref[i], accuracy: 1e-4, "axes \(axes)") }
                 XCTAssertEqual(x.sum(axes: axes).shape, shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element))

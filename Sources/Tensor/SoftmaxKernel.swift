@@ -1,0 +1,46 @@
+import Foundation
+
+/// Softmax over the last axis, `y_i = exp(x_i - max_j x_j) / sum_j exp(x_j - max_j x_j)`
+/// (subtracting the row maximum keeps `exp` from overflowing), and its backward
+/// `dx_i = y_i (dy_i - sum_j dy_j y_j)`. Rows run in parallel.
+public enum SoftmaxKernel {
+    public static func forward(_ x: Tensor) -> Tensor {
+        precondition(x.rank >= 1, "softmax: input of shape \(x.shape) has no last axis")
+        let n = x.shape[x.rank - 1]
+        let y = Tensor(uninitialized: x.shape)
+        if x.count == 0 { return y }
+        let rows = x.count / n
+        let px = x.pointer, py = y.pointer
+        Parallel.forChunks(rows, cost: n * 8) { range in
+            for row in range {
+                let xi = px + row * n, yi = py + row * n
+                var m = -Float.infinity
+                for j in 0..<n { m = Swift.max(m, xi[j]) }
+                var s: Float = 0
+                for j in 0..<n { let e = Foundation.exp(xi[j] - m); yi[j] = e; s += e }
+                let inv = 1 / s
+                for j in 0..<n { yi[j] *= inv }
+            }
+        }
+        return y
+    }
+
+    /// The input gradient from the forward output `y` and the output gradient.
+    public static func backward(output y: Tensor, gradOutput g: Tensor) -> Tensor {
+        Tensor.checkSameShape(y, g, "softmax backward")
+        let n = y.shape[y.rank - 1]
+        let dx = Tensor(uninitialized: y.shape)
+        if y.count == 0 { return dx }
+        let rows = y.count / n
+        let py = y.pointer, pg = g.pointer, pd = dx.pointer
+        Parallel.forChunks(rows, cost: n * 3) { range in
+            for row in range {
+                let yi = py + row * n, gi = pg + row * n, di = pd + row * n
+                var dot: Float = 0
+                for j in 0..<n { dot += gi[j] * yi[j] }
+                for j in 0..<n { di[j] = yi[j] * (gi[j] - dot) }
+            }
+        }
+        return dx
+    }
+}
