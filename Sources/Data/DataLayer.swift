@@ -1,2 +1,0 @@
-/// The Data layer of Diffuse (see ../shared/DESIGN.md).
-public enum DataLayer {}
