@@ -1,2 +1,0 @@
-/// The Diffusion layer of Diffuse (see ../shared/DESIGN.md).
-public enum DiffusionLayer {}
