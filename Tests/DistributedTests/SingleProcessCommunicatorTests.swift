@@ -68,3 +68,61 @@ final class SingleProcessCommunicatorTests: XCTestCase {
         XCTAssertEqual(e.description, "MPI_Bcast failed (MPI error 8): MPI_ERR_ROOT: invalid root")
     }
 }
+
+final class AgreementHelpersTests: XCTestCase {
+    func testFlagsOnOneRankAreTheLocalFlags() throws {
+        let c = SingleProcessCommunicator()
+        XCTAssertTrue(try c.anyRank(true))
+        XCTAssertFalse(try c.anyRank(false))
+        XCTAssertEqual(try c.anyRank([true, false, true]), [true, false, true])
+        XCTAssertTrue(try c.allRanks(true))
+        XCTAssertFalse(try c.allRanks(false))
+    }
+
+    func testChecksumFormula() {
+        let t = Tensor(shape: [3], values: [1, 2, 4])
+        let c = ParameterChecksum(t)
+        XCTAssertEqual(c.sum, 7)
+        XCTAssertEqual(c.weightedSum, 17) // 1·1 + 2·2 + 4·3
+        // A swap keeps the sum but changes the weighted sum.
+        let swapped = ParameterChecksum(Tensor(shape: [3], values: [2, 1, 4]))
+        XCTAssertEqual(swapped.sum, c.sum)
+        XCTAssertNotEqual(swapped.weightedSum, c.weightedSum)
+    }
+
+    func testChecksumAgreementOnOneRank() throws {
+        let comm = SingleProcessCommunicator()
+        let t = Tensor(shape: [4], values: [0.5, -1, 3, 2])
+        let a = try comm.compareChecksums(ParameterChecksum(t))
+        XCTAssertEqual(a.minimum, a.local)
+        XCTAssertEqual(a.maximum, a.local)
+        XCTAssertTrue(a.agrees())
+        try comm.verifyParametersAgree(t, step: 3)
+        t.pointer[2] = .infinity
+        XCTAssertThrowsError(try comm.verifyParametersAgree(t, step: 3)) { error in
+            XCTAssertTrue("\(error)".contains("step 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("not finite"), "\(error)")
+        }
+    }
+
+    func testAgreementTolerance() {
+        let lo = ParameterChecksum(sum: 100, weightedSum: 1000)
+        let hi = ParameterChecksum(sum: 100.001, weightedSum: 1000)
+        let a = ChecksumAgreement(local: lo, minimum: lo, maximum: hi, anyNonFinite: false)
+        XCTAssertFalse(a.agrees())
+        XCTAssertTrue(a.agrees(relativeTolerance: 1e-4))
+        XCTAssertFalse(a.agrees(relativeTolerance: 1e-6))
+        let error = ParameterDivergenceError(step: 42, agreement: a)
+        XCTAssertTrue(error.description.contains("diverged across ranks at step 42"), error.description)
+    }
+
+    func testSelfCheckPassesOnOneRankAndReportsInjectedFailure() throws {
+        let comm = SingleProcessCommunicator()
+        let outcomes = try MPISelfCheck(communicator: comm).run()
+        XCTAssertEqual(outcomes.count, MPISelfCheck(communicator: comm).checks.count)
+        XCTAssertTrue(outcomes.allSatisfy(\.passed), "\(outcomes.filter { !$0.passed })")
+        let injected = try MPISelfCheck(communicator: comm, injectedFailure: "broadcast").run()
+        XCTAssertEqual(injected.filter { !$0.passed }.map(\.name), ["broadcast"])
+        XCTAssertEqual(injected.first { !$0.passed }?.detail, "failed on rank(s) [0]: injected failure")
+    }
+}
