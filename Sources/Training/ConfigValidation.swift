@@ -1,16 +1,18 @@
+import Data
+import Diffusion
 import Foundation
 
 extension TrainConfig {
     /// Names accepted by the string-valued choices of the config.
     public enum Choices {
         public static let modelKinds = ["unet", "mlp"]
-        public static let schedules = ["vp", "ve", "cosine", "rectified", "decay", "elucidated", "ddpm"]
+        public static let schedules = ScheduleKind.allCases.map(\.rawValue)
         public static let denoisers = ["simple", "karras", "epsilon", "velocity"]
         public static let noiseLevels = ["uniform", "lognormal", "stratified"]
         public static let optimizers = ["adam", "adamw"]
         public static let decays = ["constant", "cosine"]
         public static let nanPolicies = ["stop", "skip"]
-        public static let samplers = ["ddpm", "ddim", "euler", "heun", "ito", "zab", "vab", "zeab", "xeab", "reab", "pc"]
+        public static let samplers = SamplerKind.allCases.map(\.rawValue)
     }
 
     /// Whether `data.source` names a file rather than a built-in dataset.
@@ -42,12 +44,14 @@ extension TrainConfig {
         }
 
         // data
-        if data.source.isEmpty { p.append("data.source: must name a built-in dataset or an HDF5 file") }
-        if dataSourceIsFile && !FileManager.default.fileExists(atPath: data.source) {
-            p.append("data.source: the dataset file '\(data.source)' does not exist (import one with diffuse-data import)")
+        // A dataset file is opened (and its absence reported) when the data are loaded.
+        if !dataSourceIsFile && !BuiltinDatasets.names.contains(data.source) {
+            p.append("data.source: '\(data.source)' is neither a built-in dataset (\(BuiltinDatasets.names.joined(separator: ", "))) nor a path to an .h5 file")
+        } else if !dataSourceIsFile && data.count < train.globalBatch {
+            p.append("data.count: \(data.count) samples are fewer than one global batch (train.global_batch \(train.globalBatch))")
         }
         positive("data.image_size", data.imageSize)
-        nonNegative("data.count", data.count)
+        if data.seed < 0 { p.append("data.seed: must be >= 0, got \(data.seed)") }
 
         // model
         choice("model.kind", model.kind, Choices.modelKinds)

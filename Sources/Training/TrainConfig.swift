@@ -22,19 +22,22 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
 /// `data:` where the images (or vectors) come from.
 public struct DataConfig: Codable, Equatable, Sendable {
-    /// A built-in dataset name (e.g. `shapes`, `moons`) or the path of an HDF5 dataset file.
-    public var source: String = "shapes"
-    /// Image side length in pixels (built-in image sets are generated at this size; a file's
-    /// images must have it). Ignored by vector datasets.
+    /// A built-in dataset (`shapes16`, `shapes28`, `shapes16-rgb`, `shapes28-rgb`, `two-moons`,
+    /// `eight-gaussians`, `swiss-roll`, `checkerboard`) or the path of an HDF5 dataset file.
+    public var source: String = "shapes16"
+    /// Image side length in pixels; the dataset's images must have it (checked when loading).
+    /// Ignored by vector datasets.
     public var imageSize: Int = 16
-    /// Number of samples a built-in dataset generates (0: the dataset's default).
-    public var count: Int = 0
+    /// Number of samples a built-in dataset generates.
+    public var count: Int = 8192
+    /// Seed of a built-in dataset's samples.
+    public var seed: Int = 0
     /// Random horizontal flips, drawn per global sample index.
     public var flip: Bool = false
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case source, imageSize = "image_size", count, flip
+        case source, imageSize = "image_size", count, seed, flip
     }
 }
 

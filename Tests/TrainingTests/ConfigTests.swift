@@ -70,7 +70,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(Set(p), [
             "data.image_size: 28 is not divisible by 8 = 2^(depths-1) for the 4 depths of model.unet.channels_per_depth",
             "model.unet.attention_depths.0: depth 4 does not exist (depths are 0..<4)",
-            "diffusion.schedule: 'linear' is not one of vp, ve, cosine, rectified, decay, elucidated, ddpm",
+            "diffusion.schedule: 'linear' is not one of ve, vp, cosine, rectified, decay, elucidated, ddpm",
             "sample.sampler: 'rk4' is not one of ddpm, ddim, euler, heun, ito, zab, vab, zeab, xeab, reab, pc",
         ])
     }
@@ -105,7 +105,9 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.load(path: list.path)) { e in
             XCTAssertTrue("\(e)".contains("the top level must be a mapping"), "\(e)")
         }
-        XCTAssertEqual(problems("data:\n  source: /nonexistent/x.h5\n"),
-                       ["data.source: the dataset file '/nonexistent/x.h5' does not exist (import one with diffuse-data import)"])
+        XCTAssertEqual(problems("data:\n  source: moons\n"),
+                       ["data.source: 'moons' is neither a built-in dataset (two-moons, eight-gaussians, swiss-roll, checkerboard, shapes16, shapes28, shapes16-rgb, shapes28-rgb) nor a path to an .h5 file"])
+        XCTAssertEqual(problems("data:\n  source: shapes16\n  count: 10\n"),
+                       ["data.count: 10 samples are fewer than one global batch (train.global_batch 32)"])
     }
 }

@@ -1,0 +1,362 @@
+import Autograd
+import Checkpoint
+import Data
+import Distributed
+import Foundation
+import Logging
+import NN
+import Tensor
+
+/// What a run trains, built from the config by `TrainingSetup.components` (or by tests).
+public struct TrainingComponents {
+    public var model: any Backbone
+    public var dataset: any Dataset
+    public var objective: any TrainingObjective
+    /// Draws `count` samples from `model` (called with the EMA weights in place); nil: no grids.
+    public var drawSamples: ((_ model: any Backbone, _ count: Int) throws -> Tensor)?
+
+    public init(model: any Backbone, dataset: any Dataset, objective: any TrainingObjective,
+                drawSamples: ((any Backbone, Int) throws -> Tensor)? = nil) {
+        self.model = model
+        self.dataset = dataset
+        self.objective = objective
+        self.drawSamples = drawSamples
+    }
+}
+
+/// How a run ended.
+public enum TrainingOutcome: Equatable {
+    /// All `train.steps` steps done (final checkpoint written).
+    case finished(step: Int)
+    /// Stopped at a step boundary by SIGTERM, or SIGUSR1 with `--exit-on-signal`, after a checkpoint.
+    case stoppedBySignal(step: Int)
+}
+
+/// One optimizer step as seen by every rank (for tests and progress output).
+public struct StepReport: Equatable {
+    public var step: Int
+    public var loss: Double
+    public var gradNorm: Double
+    public var lr: Double
+    public var skipped: Bool
+}
+
+/// Data-parallel training (issue 6).
+///
+/// Every rank builds the model from the same seed (verified by a checksum allreduce), takes
+/// its fixed share of each global batch from `ShardedBatchSampler`, and computes the mean loss
+/// of its share with noise, times and dropout keyed by global sample index. During backward,
+/// `BackwardHooks.leafReady` marks each parameter's gradient ready in a `GradientBucketer`,
+/// which launches in-place nonblocking allreduces of full buckets; `afterNode` lets MPI make
+/// progress; `finish()` waits and divides by the number of ranks, so every rank holds the
+/// gradient of the global-batch mean loss. Then: clip, Adam/AdamW with the LR schedule,
+/// EMA. One small allreduce per step carries the loss sums, the per-quartile sums and the
+/// signal flags, so all ranks agree on the loss and on the step at which to checkpoint or stop.
+public final class Trainer {
+    public let resolved: ResolvedConfig
+    public var config: TrainConfig { resolved.config }
+    public let communicator: any Communicator
+    public let components: TrainingComponents
+    public let parameters: ParameterSet
+    public let optimizer: Adam
+    public let ema: EMA
+    public let lrSchedule: LRSchedule
+    public private(set) var batches: ShardedBatchSampler
+    let bucketer: GradientBucketer
+    let parameterIndex: [ObjectIdentifier: Int]
+    let rng: CounterRNG
+    let folder: RunFolder?
+    let logger: Logger
+    let signals: SignalMonitor?
+    let exitOnSignal: Bool
+    let softwareVersion: String
+
+    /// Optimizer steps done (skipped ones included).
+    public private(set) var step = 0
+    public private(set) var samplesSeen = 0
+    public private(set) var skippedSteps = 0
+    /// Called on every rank after each step.
+    public var onStep: ((StepReport) -> Void)?
+    /// Path of the newest checkpoint written or resumed from.
+    public private(set) var lastCheckpoint: String?
+
+    public init(resolved: ResolvedConfig, components: TrainingComponents, communicator: any Communicator,
+                folder: RunFolder?, logger: Logger, signals: SignalMonitor? = nil, exitOnSignal: Bool = false,
+                softwareVersion: String = DiffuseVersion.string) throws {
+        let config = resolved.config
+        self.resolved = resolved
+        self.components = components
+        self.communicator = communicator
+        self.folder = folder
+        self.logger = logger
+        self.signals = signals
+        self.exitOnSignal = exitOnSignal
+        self.softwareVersion = softwareVersion
+        rng = CounterRNG(seed: UInt64(config.train.seed))
+        parameters = ParameterSet(components.model)
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, v) in parameters.variables.enumerated() { index[ObjectIdentifier(v)] = i }
+        parameterIndex = index
+        try communicator.verifyParametersAgree(parameters.values, step: 0)
+
+        let o = config.optim
+        optimizer = Adam(parameters, lr: Float(o.lr), betas: (Float(o.beta1), Float(o.beta2)), eps: Float(o.eps),
+                         weightDecay: Float(o.weightDecay), decoupledWeightDecay: o.kind == "adamw")
+        lrSchedule = LRSchedule(base: o.lr, warmupSteps: o.warmupSteps,
+                                decay: o.decay == "cosine" ? .cosine(totalSteps: config.train.steps, minLR: o.minLR) : .constant)
+        let e = config.ema
+        ema = EMA(parameters, decay: e.warmup ? .warmup(invGamma: e.invGamma, power: e.power, minDecay: e.minDecay, maxDecay: e.decay)
+                                              : .fixed(e.decay))
+        do {
+            batches = try ShardedBatchSampler(count: components.dataset.count, globalBatchSize: config.train.globalBatch,
+                                              worldSize: communicator.size, rank: communicator.rank,
+                                              seed: UInt64(config.train.seed), horizontalFlip: config.data.flip)
+        } catch {
+            throw TrainingError("\(resolved.source): train.global_batch / data.source: \(error)")
+        }
+        bucketer = GradientBucketer(gradients: parameters.grads, parameterRanges: parameters.ranges, communicator: communicator,
+                                    firstBucketBytes: max(4, Int(config.train.firstBucketMB * 1_048_576)),
+                                    bucketBytes: max(4, Int(config.train.bucketMB * 1_048_576)))
+    }
+
+    // MARK: - Checkpoints
+
+    /// The layout `CheckpointReader` loads into.
+    public var layout: (names: [String], shapes: [[Int]]) { (parameters.names, parameters.shapes) }
+
+    /// Everything needed to continue exactly from here.
+    public func checkpointState() -> CheckpointState {
+        let flat = FlatTensors(names: parameters.names, shapes: parameters.shapes, values: parameters.values)
+        let s = optimizer.state
+        let optimizerState = OptimizerCheckpoint(
+            kind: config.optim.kind, step: s.step,
+            hyperparameters: ["lr": config.optim.lr, "beta1": config.optim.beta1, "beta2": config.optim.beta2,
+                              "eps": config.optim.eps, "weight_decay": config.optim.weightDecay],
+            moments: ["exp_avg": flat.with(values: s.m), "exp_avg_sq": flat.with(values: s.v)])
+        let cursor = batches.cursor
+        return CheckpointState(step: step, samplesSeen: samplesSeen, worldSize: communicator.size, config: resolved.yaml,
+                               softwareVersion: softwareVersion, model: flat, ema: flat.with(values: ema.shadow),
+                               optimizer: optimizerState, rngSeed: UInt64(config.train.seed),
+                               data: ["epoch": cursor.epoch, "batch": cursor.batch],
+                               train: ["skipped_steps": Double(skippedSteps), "ema_updates": Double(ema.updates),
+                                       "global_batch": Double(config.train.globalBatch)])
+    }
+
+    /// Continues from `state` (read with `layout`). A different global batch is refused unless
+    /// `force` (then the data cursor moves to the same position in samples).
+    public func restore(from state: CheckpointState, path: String, force: Bool) throws {
+        let oldBatch = Int(state.train["global_batch"] ?? Double(config.train.globalBatch))
+        if oldBatch != config.train.globalBatch && !force {
+            throw TrainingError("\(path): the checkpoint was trained with train.global_batch \(oldBatch), the config asks for \(config.train.globalBatch); "
+                + "resuming with another global batch changes the run (pass --force to accept)")
+        }
+        guard let o = state.optimizer, let m = o.moments["exp_avg"], let v = o.moments["exp_avg_sq"], let shadow = state.ema else {
+            throw TrainingError("\(path): the checkpoint has no optimizer state or EMA to resume from (/optimizer/exp_avg, /optimizer/exp_avg_sq, /ema)")
+        }
+        guard o.kind == config.optim.kind else {
+            throw TrainingError("\(path): the checkpoint's optimizer is \(o.kind), the config's optim.kind is \(config.optim.kind)")
+        }
+        parameters.values.assign(state.model.values)
+        try optimizer.restore(AdamState(step: o.step, m: m.values, v: v.values))
+        try ema.restore(shadow: shadow.values, updates: Int(state.train["ema_updates"] ?? Double(state.step)))
+        var cursor = DataCursor(epoch: state.data["epoch"] ?? 0, batch: state.data["batch"] ?? 0)
+        if oldBatch != config.train.globalBatch {
+            cursor.batch = min(cursor.batch * oldBatch / config.train.globalBatch, max(0, batches.batchesPerEpoch - 1))
+        }
+        do {
+            batches = try ShardedBatchSampler(count: components.dataset.count, globalBatchSize: config.train.globalBatch,
+                                              worldSize: communicator.size, rank: communicator.rank,
+                                              seed: UInt64(config.train.seed), horizontalFlip: config.data.flip, cursor: cursor)
+        } catch {
+            throw TrainingError("\(path): cannot restore the data cursor: \(error)")
+        }
+        step = state.step
+        samplesSeen = state.samplesSeen
+        skippedSteps = Int(state.train["skipped_steps"] ?? 0)
+        lastCheckpoint = path
+        try communicator.verifyParametersAgree(parameters.values, step: step)
+    }
+
+    /// Rank 0 writes a checkpoint and applies retention; a failed write is logged and the
+    /// older checkpoints stay. Returns whether the write succeeded (on rank 0; true elsewhere).
+    @discardableResult
+    func writeCheckpoint() -> Bool {
+        guard communicator.rank == 0, let folder else { return true }
+        do {
+            let path = try CheckpointWriter(directory: folder.checkpointsPath).write(checkpointState())
+            lastCheckpoint = path
+            let deleted = folder.checkpoints.applyRetention(RetentionPolicy(keepLast: config.train.keepLast, keepEvery: config.train.keepEvery))
+            logger.info("step \(step): checkpoint \(path)\(deleted.isEmpty ? "" : " (removed \(deleted.count) older)")")
+            return true
+        } catch {
+            logger.error("step \(step): \(error)")
+            return false
+        }
+    }
+
+    // MARK: - The loop
+
+    /// Trains until `train.steps` or a stop signal.
+    public func run() throws -> TrainingOutcome {
+        let total = config.train.steps
+        let globalBatch = config.train.globalBatch
+        var window = MetricsWindow()
+        var metrics: MetricsLog? = nil
+        if communicator.rank == 0, let folder { metrics = try MetricsLog(path: folder.metricsPath) }
+        let startTime = monotonicNow()
+        let progress = ProgressLine(enabled: communicator.rank == 0 && isatty(1) != 0)
+        if step >= total {
+            logger.info("step \(step): already at train.steps \(total); nothing to do")
+        } else {
+            logger.info("training \(parameters.count) parameters on \(communicator.size) rank(s), global batch \(globalBatch), steps \(step + 1)...\(total)")
+        }
+        while step < total {
+            let stepStart = monotonicNow()
+            let exposedBefore = bucketer.statistics.exposedSeconds
+            let report = try trainStep(window: &window)
+            let exposed = bucketer.statistics.exposedSeconds - exposedBefore
+            window.add(seconds: monotonicNow() - stepStart, allreduce: exposed)
+            onStep?(report.0)
+            let (r, flags) = report
+            let finished = step == total
+
+            if step % config.train.checksumEvery == 0 {
+                try communicator.verifyParametersAgree(parameters.values, step: step)
+            }
+            if step % config.train.logEvery == 0 || finished {
+                let record = window.record(step: step, samplesSeen: samplesSeen, gradNorm: r.gradNorm, lr: r.lr,
+                                           skipped: skippedSteps, globalBatch: globalBatch,
+                                           elapsed: monotonicNow() - startTime)
+                if let metrics { try metrics.append(record) }
+                progress.clear()
+                logger.info("\(formatLine(record, total: total))")
+                window = MetricsWindow()
+            } else {
+                progress.show(step: step, total: total, loss: r.loss)
+            }
+            if (config.train.sampleEvery > 0 && step % config.train.sampleEvery == 0) || finished {
+                writeSampleGrid()
+            }
+            let stop = flags.terminate || (flags.checkpoint && exitOnSignal)
+            if flags.terminate { logger.info("step \(step): SIGTERM received; checkpointing and stopping") }
+            if flags.checkpoint { logger.info("step \(step): SIGUSR1 received; checkpointing\(exitOnSignal ? " and stopping" : "")") }
+            if (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.checkpoint || flags.terminate {
+                let ok = writeCheckpoint()
+                let agreed = try communicator.allRanks(ok)
+                if finished && !agreed {
+                    throw TrainingError("step \(step): the final checkpoint could not be written (see the error above); older checkpoints are kept")
+                }
+            }
+            if stop && !finished {
+                progress.clear()
+                return .stoppedBySignal(step: step)
+            }
+        }
+        progress.clear()
+        return .finished(step: step)
+    }
+
+    /// Signal flags agreed by all ranks.
+    struct AgreedFlags {
+        var checkpoint = false
+        var terminate = false
+    }
+
+    /// One optimizer step on the next global batch.
+    func trainStep(window: inout MetricsWindow) throws -> (StepReport, AgreedFlags) {
+        let globalBatch = config.train.globalBatch
+        let batch = batches.next()
+        let x = try components.dataset.samples(for: batch)
+        let context = ForwardContext(training: true, rng: rng, step: UInt32(truncatingIfNeeded: step), firstSample: batch.firstSample)
+        parameters.zeroGrad()
+        let (losses, times) = components.objective.losses(model: components.model, x: x, context: context, globalBatch: globalBatch)
+        let loss = mean(losses)
+
+        var hookError: Error? = nil
+        let bucketer = self.bucketer, index = parameterIndex
+        let hooks = BackwardHooks(
+            leafReady: { v in
+                guard hookError == nil, let i = index[ObjectIdentifier(v)] else { return }
+                do { try bucketer.markReady(i) } catch { hookError = error }
+            },
+            afterNode: {
+                guard hookError == nil else { return }
+                do { try bucketer.progress() } catch { hookError = error }
+            })
+        loss.backward(hooks: hooks)
+        if let hookError { throw hookError }
+        try bucketer.finish()
+
+        // One allreduce: loss sum and count, per-quartile sums and counts, signal flags.
+        let perSample = losses.value.scalars
+        var stats = [Double](repeating: 0, count: 12)
+        for (l, t) in zip(perSample, times) {
+            let q = min(3, max(0, Int(t * 4)))
+            stats[0] += Double(l)
+            stats[1] += 1
+            stats[2 + 2 * q] += Double(l)
+            stats[3 + 2 * q] += 1
+        }
+        let requested = signals?.take() ?? (checkpoint: false, terminate: false)
+        stats[10] = requested.checkpoint ? 1 : 0
+        stats[11] = requested.terminate ? 1 : 0
+        try communicator.allreduce(&stats, .sum)
+        let globalLoss = stats[0] / max(1, stats[1])
+        let flags = AgreedFlags(checkpoint: stats[10] > 0, terminate: stats[11] > 0)
+
+        let lr = lrSchedule.lr(at: step)
+        let norm = config.optim.gradClip > 0 ? parameters.clipGradNorm(maxNorm: config.optim.gradClip) : parameters.gradNorm()
+        var skipped = false
+        if !globalLoss.isFinite || !norm.isFinite {
+            let what = !globalLoss.isFinite ? "loss \(globalLoss)" : "gradient norm \(norm)"
+            if config.train.nanPolicy == "skip" {
+                skipped = true
+                skippedSteps += 1
+                logger.warning("step \(step + 1): non-finite \(what); step skipped (\(skippedSteps) so far)")
+            } else {
+                throw TrainingError("step \(step + 1): non-finite \(what); stopping (train.nan_policy: stop). "
+                    + "The last good checkpoint is kept\(lastCheckpoint.map { ": \($0)" } ?? " (none written yet)")")
+            }
+        } else {
+            optimizer.step(lr: Float(lr))
+            ema.update()
+        }
+        if !skipped {
+            window.add(lossSum: stats[0], count: stats[1], quartiles: (0..<4).map { (stats[2 + 2 * $0], stats[3 + 2 * $0]) })
+        }
+        step += 1
+        samplesSeen += globalBatch
+        return (StepReport(step: step, loss: globalLoss, gradNorm: norm, lr: lr, skipped: skipped), flags)
+    }
+
+    /// Rank 0 draws samples with the EMA weights and writes `samples/step-NNNNNNNN.png`.
+    func writeSampleGrid() {
+        guard communicator.rank == 0, let folder, let draw = components.drawSamples, config.sample.count > 0 else { return }
+        do {
+            let images = try ema.withAveragedWeights { try draw(components.model, config.sample.count) }
+            let path = (folder.samplesPath as NSString).appendingPathComponent(String(format: "step-%08d.png", step))
+            try SampleGrid.write(images, to: path)
+            logger.info("step \(step): samples \(path)")
+        } catch {
+            logger.warning("step \(step): could not write the sample grid: \(error)")
+        }
+    }
+
+    func formatLine(_ r: MetricsRecord, total: Int) -> String {
+        let quartiles = r.lossByTQuartile.map { $0.map { String(format: "%.3f", $0) } ?? "-" }.joined(separator: " ")
+        let perStep = r.computeSeconds + r.allreduceSeconds
+        let eta = perStep * Double(total - r.step)
+        return String(format: "step %d/%d  loss %.4f  [t quartiles %@]  grad %.3f  lr %.2e  %.1f img/s  compute %.3fs allreduce %.3fs  eta %@",
+                      r.step, total, r.loss, quartiles, r.gradNorm, r.lr, r.imagesPerSecond, r.computeSeconds, r.allreduceSeconds,
+                      formatDuration(eta))
+            + (r.skippedSteps > 0 ? "  skipped \(r.skippedSteps)" : "")
+    }
+}
+
+func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+
+func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "?" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+}
