@@ -1,0 +1,47 @@
+import Autograd
+import Foundation
+import HDF5
+@testable import NN
+import Tensor
+import XCTest
+
+/// Writes the file that tools/compare_unet.py feeds to the PyTorch UNet: root attribute
+/// `unet_config` (UNetConfig JSON), `/model` weights, input `x`, conditioning `c`, output `y`.
+/// By default a tiny model goes to a temporary file and the test checks the file reproduces
+/// the output; with `DIFFUSE_WRITE_REFERENCE=path` the mnist-config model goes to `path`.
+final class ReferenceFileTests: XCTestCase {
+    func testReferenceFileForPyTorchComparison() throws {
+        let requested = ProcessInfo.processInfo.environment["DIFFUSE_WRITE_REFERENCE"]
+        let path = requested ?? FileManager.default.temporaryDirectory.appendingPathComponent("unet-ref-\(UUID().uuidString).h5").path
+        defer { if requested == nil { try? FileManager.default.removeItem(atPath: path) } }
+        let config = requested == nil ? UNetTests.tiny : .mnist
+        let size = requested == nil ? 4 : 28
+        // Every weight perturbed so that no path (zero-initialised convs included) is inactive.
+        let (model, _) = UNetTests.randomised(config, seed: 4, scale: 0.05)
+        let x = testNormal([2, config.inChannels, size, size], seed: 6)
+        let c = Tensor(shape: [2], values: [-2.5, 1.7])
+        let y = withNoGrad { model.forward(Variable(x), Variable(c), context: .inference) }.value
+
+        do {
+            let file = try H5File.create(path)
+            try file.setAttribute("unet_config", String(decoding: try JSONEncoder().encode(config), as: UTF8.self))
+            try model.save(to: try file.createGroup("model"))
+            for (name, t) in [("x", x), ("c", c), ("y", y)] {
+                try t.withUnsafeBufferPointer { try file.createDataset(name, from: $0, shape: t.shape) }
+            }
+            try file.close()
+        }
+
+        let file = try H5File.open(path)
+        let stored = try JSONDecoder().decode(UNetConfig.self, from: Data(try file.stringAttribute("unet_config").utf8))
+        XCTAssertEqual(stored, config)
+        let reloaded = UNet(stored, seed: 1234)
+        try reloaded.load(from: try file.group(named: "model"))
+        let xs = Tensor(shape: x.shape, values: try file.dataset(named: "x").read(as: Float.self))
+        let cs = Tensor(shape: [2], values: try file.dataset(named: "c").read(as: Float.self))
+        let again = withNoGrad { reloaded.forward(Variable(xs), Variable(cs), context: .inference) }.value
+        XCTAssertEqual(try file.dataset(named: "y").read(as: Float.self), again.scalars)
+        XCTAssertGreaterThan(again.scalars.map(abs).max()!, 1e-3, "a non-trivial output to compare")
+        try file.close()
+    }
+}

@@ -1,0 +1,40 @@
+"""Compares the Swift UNet with tools/torch_unet.py on the same weights and input.
+
+The reference file is written by the Swift test `UNetTests.testReferenceFileForPyTorchComparison`:
+
+    DIFFUSE_WRITE_REFERENCE=/tmp/unet-ref.h5 swift test --filter testReferenceFileForPyTorchComparison
+    python3 tools/compare_unet.py /tmp/unet-ref.h5
+
+It holds the UNetConfig as JSON in the root attribute `unet_config`, the weights in `/model`
+(one dataset per state_dict name), the input `x` [B, C, H, W], the conditioning `c` [B] and
+the Swift output `y`. Prints the largest absolute difference of the outputs.
+"""
+import sys
+
+import h5py
+import numpy as np
+import torch
+
+from torch_unet import UNet
+
+
+def main(path: str) -> float:
+    torch.set_grad_enabled(False)
+    model = UNet.from_h5(path, "/model").eval()
+    with h5py.File(path, "r") as f:
+        x = torch.from_numpy(np.asarray(f["x"][()], dtype=np.float32))
+        c = torch.from_numpy(np.asarray(f["c"][()], dtype=np.float32))
+        y_swift = np.asarray(f["y"][()], dtype=np.float32)
+    params = sum(p.numel() for p in model.parameters())
+    y = model(x, c).numpy()
+    diff = float(np.max(np.abs(y - y_swift)))
+    print(f"config: {UNet.config_from_json(h5py.File(path, 'r').attrs['unet_config'])}")
+    print(f"parameters: {params:,}; input {tuple(x.shape)}; max |y| = {np.max(np.abs(y)):.4g}")
+    print(f"max abs difference Swift vs PyTorch: {diff:.3e}")
+    return diff
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: compare_unet.py REFERENCE.h5")
+    main(sys.argv[1])
