@@ -13,10 +13,22 @@ public enum DropoutKernel {
         let keep = 1 / (1 - p), pm = m.pointer
         Parallel.forChunks(samples, cost: per * 8) { range in
             for s in range {
-                let row = UnsafeMutableBufferPointer(start: pm + s * per, count: per)
-                rng.fillUniform(row, purpose: .dropout, stream: stream, step: step,
-                                sample: UInt32(truncatingIfNeeded: firstSample + s))
-                for i in 0..<per { row[i] = row[i] < p ? 0 : keep }
+                // The draws of `CounterRNG.fillUniform` (block j gives elements 4j..<4j+4),
+                // eight blocks at a time, compared with p as they are made.
+                let row = pm + s * per
+                let sample = UInt32(truncatingIfNeeded: firstSample + s)
+                let counter3 = RandomPurpose.dropout.rawValue | stream << 8
+                var i = 0, block: UInt32 = 0
+                while i < per {
+                    let (w0, w1, w2, w3) = Philox4x32.blocks8(SIMD4(block, sample, step, counter3), key: rng.key)
+                    for l in 0..<8 where i + 4 * l < per {
+                        let e = row + i + 4 * l, left = per - i - 4 * l
+                        let words = SIMD4(w0[l], w1[l], w2[l], w3[l])
+                        for j in 0..<Swift.min(4, left) { e[j] = CounterRNG.unitFloat(words[j]) < p ? 0 : keep }
+                    }
+                    i += 32
+                    block &+= 8
+                }
             }
         }
         return m

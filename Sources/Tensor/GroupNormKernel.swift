@@ -7,7 +7,8 @@
 ///     mu = mean(x),  var = mean(x^2) - mu^2,  rstd = 1 / sqrt(var + eps)
 ///     xhat = (x - mu) * rstd,   z = weight[c] * xhat + bias[c],   y = z   or   y = SiLU(z)
 ///
-/// Sums run in Float64 in one pass over the group (the group is contiguous in NCHW).
+/// The moments are one vectorised pass over the group (contiguous in NCHW) about its first
+/// element, accumulated in Float64 blocks (`BlockSums`).
 /// Backward, with `dz = dy` (or `dy * SiLU'(z)`, z recomputed) and `dxhat = weight[c] dz`:
 ///
 ///     dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
@@ -39,10 +40,11 @@ public enum GroupNormKernel {
             for bg in range {
                 let base = bg * n
                 let xs = px + base
-                var s1 = 0.0, s2 = 0.0
-                for i in 0..<n { let v = Double(xs[i]); s1 += v; s2 += v * v }
-                let mu = s1 / Double(n)
-                let variance = Swift.max(s2 / Double(n) - mu * mu, 0)
+                // Moments about the group's first element (shifted data: no cancellation).
+                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: xs[0])
+                let m1 = s1 / Double(n)
+                let mu = Double(xs[0]) + m1
+                let variance = Swift.max(s2 / Double(n) - m1 * m1, 0)
                 let r = 1 / (variance + Double(eps)).squareRoot()
                 pm[bg] = Float(mu)
                 pr[bg] = Float(r)
@@ -89,26 +91,18 @@ public enum GroupNormKernel {
                 for cl in 0..<cg {
                     let c = c0 + cl
                     let xi = px + base + cl * ns, gi = pg + base + cl * ns
-                    var sdz = 0.0, sdzx = 0.0
-                    if let scratch {
-                        let dzi = scratch + cl * ns
-                        let w = pw[c], bc = pbias[c]
+                    let dzi = scratch.map { $0 + cl * ns } ?? gi
+                    if silu {
+                        let w = pw[c], bc = pbias[c], out = dzi
                         for i in 0..<ns {
-                            let xhat = (xi[i] - mu) * r
-                            let z = xhat * w + bc
+                            let z = (xi[i] - mu) * r * w + bc
                             let s = sigmoidFloat(z)
-                            let dz = gi[i] * s * (1 + z * (1 - s))
-                            dzi[i] = dz
-                            sdz += Double(dz)
-                            sdzx += Double(dz * xhat)
-                        }
-                    } else {
-                        for i in 0..<ns {
-                            let xhat = (xi[i] - mu) * r
-                            sdz += Double(gi[i])
-                            sdzx += Double(gi[i] * xhat)
+                            out[i] = gi[i] * s * (1 + z * (1 - s))
                         }
                     }
+                    // sum dz and sum dz * xhat = rstd * sum dz (x - mu).
+                    let (sdz, sdzCentered) = BlockSums.sumAndCenteredDot(dzi, xi, count: ns, shift: mu)
+                    let sdzx = sdzCentered * Double(r)
                     ppw[b * nc + c] = Float(sdzx)
                     ppb[b * nc + c] = Float(sdz)
                     sumDxhat += Double(pw[c]) * sdz

@@ -65,19 +65,7 @@ extension Tensor {
             Parallel.forChunks(keptOffsets.count, cost: rowOffsets.count * inner) { range in
                 for o in range {
                     var acc = 0.0
-                    for r in rowOffsets {
-                        let p = src + keptOffsets[o] + r
-                        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-                        var i = 0
-                        // Short Float partial sums (at most 64 terms) folded into the Float64 total.
-                        while i < inner {
-                            let end = Swift.min(inner, i + 64)
-                            while i + 4 <= end { s0 += p[i]; s1 += p[i + 1]; s2 += p[i + 2]; s3 += p[i + 3]; i += 4 }
-                            while i < end { s0 += p[i]; i += 1 }
-                            acc += Double(s0) + Double(s1) + Double(s2) + Double(s3)
-                            s0 = 0; s1 = 0; s2 = 0; s3 = 0
-                        }
-                    }
+                    for r in rowOffsets { acc += BlockSums.sum(src + keptOffsets[o] + r, count: inner) }
                     dst[o] = Float(acc)
                 }
             }

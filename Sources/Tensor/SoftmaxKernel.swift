@@ -16,9 +16,8 @@ public enum SoftmaxKernel {
                 let xi = px + row * n, yi = py + row * n
                 var m = -Float.infinity
                 for j in 0..<n { m = Swift.max(m, xi[j]) }
-                var s: Float = 0
-                for j in 0..<n { let e = Foundation.exp(xi[j] - m); yi[j] = e; s += e }
-                let inv = 1 / s
+                for j in 0..<n { yi[j] = fastExp(xi[j] - m) }
+                let inv = Float(1 / BlockSums.sum(yi, count: n))
                 for j in 0..<n { yi[j] *= inv }
             }
         }
@@ -36,8 +35,7 @@ public enum SoftmaxKernel {
         Parallel.forChunks(rows, cost: n * 3) { range in
             for row in range {
                 let yi = py + row * n, gi = pg + row * n, di = pd + row * n
-                var dot: Float = 0
-                for j in 0..<n { dot += gi[j] * yi[j] }
+                let dot = Float(BlockSums.dot(gi, yi, count: n))
                 for j in 0..<n { di[j] = yi[j] * (gi[j] - dot) }
             }
         }

@@ -58,6 +58,14 @@ final class SoftmaxDropoutTests: XCTestCase {
         XCTAssertNotEqual(Array(a.scalars[0..<100]), Array(a.scalars[100..<200]), "samples differ")
     }
 
+    func testDropoutMaskIsTheDropoutStreamOfTheRNG() {
+        // 4 samples of 37 elements (not a multiple of the 32-element SIMD batch).
+        let rng = CounterRNG(seed: 21)
+        let u = rng.uniform([4, 37], purpose: .dropout, stream: 3, step: 9, firstSample: 5)
+        let m = DropoutKernel.mask(shape: [4, 37], p: 0.25, rng: rng, stream: 3, step: 9, firstSample: 5)
+        XCTAssertEqual(m.scalars, u.scalars.map { $0 < 0.25 ? 0 : 1 / 0.75 })
+    }
+
     func testDropoutGradientIsTheMask() {
         let x = Variable(randn([3, 50], seed: 95), requiresGrad: true)
         let y = dropout(x, p: 0.4, rng: CounterRNG(seed: 3), stream: 0, step: 1, firstSample: 0)
