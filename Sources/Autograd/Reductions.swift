@@ -1,8 +1,9 @@
 import Tensor
 
-/// `sum(x)`: all elements to a scalar; the gradient is the output gradient broadcast back.
+/// `sum(x)`: all elements to a scalar (vectorised, Float64 blocks, over threads); the gradient
+/// is the output gradient broadcast back.
 public func sum(_ x: Variable) -> Variable {
-    let s = Tensor(scalar: Float(x.value.sum()))
+    let s = x.value.sum(axes: Array(0..<x.shape.count)).reshaped([])
     let shape = x.shape
     return Variable(s, op: "sum", inputs: [x]) { g in [Tensor(shape: shape, repeating: g.item)] }
 }
@@ -10,7 +11,8 @@ public func sum(_ x: Variable) -> Variable {
 /// `mean(x) = sum(x) / n`.
 public func mean(_ x: Variable) -> Variable {
     let n = Float(max(1, x.value.count))
-    let s = Tensor(scalar: Float(x.value.sum() / Double(n)))
+    let s = x.value.sum(axes: Array(0..<x.shape.count)).reshaped([])
+    s.scaleInPlace(1 / n)
     let shape = x.shape
     return Variable(s, op: "mean", inputs: [x]) { g in [Tensor(shape: shape, repeating: g.item / n)] }
 }

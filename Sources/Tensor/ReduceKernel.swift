@@ -43,6 +43,22 @@ extension Tensor {
         if out.count == 0 { return out }
         if !reduced.contains(true) { dst.update(from: src, count: count); return out }
         if count == 0 { dst.update(repeating: 0, count: out.count); return out }
+        if out.count == 1 {
+            // Everything reduced: one contiguous sum, split into per-thread pieces.
+            let pieces = Parallel.threads, n = count
+            let partials = UnsafeMutablePointer<Double>.allocate(capacity: pieces)
+            defer { partials.deallocate() }
+            Parallel.forChunks(pieces, cost: n / pieces) { range in
+                for k in range {
+                    let lo = n * k / pieces, hi = n * (k + 1) / pieces
+                    partials[k] = BlockSums.sum(src + lo, count: hi - lo)
+                }
+            }
+            var total = 0.0
+            for k in 0..<pieces { total += partials[k] }
+            dst[0] = Float(total)
+            return out
+        }
         var strides = [Int](repeating: 1, count: dims.count)
         for d in stride(from: dims.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * dims[d + 1] }
         /// All offsets of the given collapsed dims, in row-major order.

@@ -89,6 +89,12 @@ final class OpsGradientTests: XCTestCase {
                 assertGradient([x], "mean \(axes) \(keep)") { mean($0[0], axes: axes, keepDims: keep) }
             }
         }
+        // Whole-tensor sum and mean, large enough to split over threads.
+        let big = randn([64, 1000], seed: 42)
+        XCTAssertEqual(Double(sum(Variable(big)).value.item), big.sum(), accuracy: 1e-3)
+        XCTAssertEqual(Double(mean(Variable(big)).value.item), big.sum() / 64000, accuracy: 1e-7)
+        assertGradient([randn([3, 4], seed: 43)], "sum all") { sum($0[0]) }
+        assertGradient([randn([3, 4], seed: 44)], "mean all") { mean($0[0]) }
         let m = mean(Variable(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])), axes: [1])
         XCTAssertEqual(m.value.scalars, [2, 5])
         XCTAssertEqual(m.shape, [2])

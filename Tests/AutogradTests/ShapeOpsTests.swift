@@ -48,6 +48,7 @@ final class ShapeOpsTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("[2, 3, 4, 4]") && "\(error)".contains("[2, 3, 2, 2]"), "\(error)")
         }
         XCTAssertEqual(try Tensor.concatShape([[2, 3, 4, 4], [2, 5, 4, 4]], axis: 1), [2, 8, 4, 4])
+        XCTAssertEqual(concat([Variable(a), Variable(b)], axis: -3).value.scalars, concat([Variable(a), Variable(b)], axis: 1).value.scalars)
     }
 
     func testSliceValuesGradientAndBounds() {
@@ -59,6 +60,7 @@ final class ShapeOpsTests: XCTestCase {
             XCTAssertEqual(y.pointer[i], x.pointer[Tensor.flatIndex([idx[0], idx[1] + 1, idx[2]], shape: [2, 5, 3])])
         }
         assertGradient([x], "slice axis 1") { square(slice($0[0], axis: 1, range: 1..<4)) }
+        XCTAssertEqual(slice(Variable(x), axis: -1, range: 0..<2).value.scalars, slice(Variable(x), axis: 2, range: 0..<2).value.scalars)
         assertGradient([x], "slice axis 0") { square(slice($0[0], axis: 0, range: 1..<2)) }
         assertGradient([x], "slice axis 2 empty-edge") { square(slice($0[0], axis: 2, range: 2..<3)) }
         XCTAssertThrowsError(try Tensor.checkSlice(shape: [2, 5, 3], axis: 1, range: 3..<6)) { XCTAssertTrue("\($0)".contains("[2, 5, 3]")) }
