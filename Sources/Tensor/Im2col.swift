@@ -24,6 +24,10 @@ public enum Im2col {
                 for (slot, b) in samples.enumerated() {
                     let src = x + b * sampleSize + ci * plane
                     let dstSample = cols + k * ld + slot * n
+                    if s == 1 && ow == w {
+                        copyShifted(src, into: dstSample, width: w, outHeight: oh, rows: rowLo, rowShift: i - p, columnShift: j - p)
+                        continue
+                    }
                     for y in 0..<oh {
                         let dst = dstSample + y * ow
                         if y < rowLo.lo || y >= rowLo.hi || lo >= hi {
@@ -44,10 +48,11 @@ public enum Im2col {
         }
     }
 
+    /// `cols` is scratch: entries that read the padding may be zeroed on the way.
     /// Overwrites the input-gradient planes of samples `samples` in `dx` (`[B, Cin, H, W]`) with
     /// the col2im of `cols` (`[K, S N]`): each entry is added back to the input position it was
     /// read from. Planes `(b, ci)` are independent and processed in parallel.
-    public static func col2im(_ cols: UnsafePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
+    public static func col2im(_ cols: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
                               into dx: UnsafeMutablePointer<Float>) {
         let n = g.outPixels, ld = samples.count * n
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
@@ -64,6 +69,10 @@ public enum Im2col {
                         let (lo, hi) = validRange(kernelOffset: j, size: w, outSize: ow, stride: s, padding: p)
                         if lo >= hi { continue }
                         let srcSample = cols + ((ci * kh + i) * kw + j) * ld + slot * n
+                        if s == 1 && ow == w {
+                            addShifted(srcSample, into: dst, width: w, rows: rowLo, rowShift: i - p, columnShift: j - p)
+                            continue
+                        }
                         for y in rowLo.lo..<max(rowLo.lo, rowLo.hi) {
                             let src = srcSample + y * ow
                             let dstRow = dst + (y * s + i - p) * w + (j - p)
@@ -76,6 +85,51 @@ public enum Im2col {
                     }
                 }
             }
+        }
+    }
+
+    /// One im2col row of one sample when the output is as wide as the input (stride 1,
+    /// `2 padding = kw - 1`): output row `y` reads input row `y + rowShift` shifted by
+    /// `columnShift`, so the valid rows are one contiguous copy from a constant offset; the
+    /// positions that read the left/right padding (and the rows outside `rows`) are then zeroed.
+    @inline(__always)
+    static func copyShifted(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, width w: Int, outHeight: Int,
+                            rows: (lo: Int, hi: Int), rowShift: Int, columnShift: Int) {
+        let first = rows.lo * w, last = rows.hi * w          // valid rows as a flat range of dst
+        if first > 0 { dst.update(repeating: 0, count: first) }
+        if last < outHeight * w { (dst + last).update(repeating: 0, count: outHeight * w - last) }
+        if first >= last { return }
+        let offset = rowShift * w + columnShift
+        // Skip the element before the first / after the last valid row (edge columns, zeroed below),
+        // so the source read stays inside the plane.
+        let lo = first + max(0, -columnShift), hi = last - max(0, columnShift)
+        if lo < hi { (dst + lo).update(from: src + lo + offset, count: hi - lo) }
+        zeroEdgeColumns(dst, width: w, rows: rows, columnShift: columnShift)
+    }
+
+    /// The adjoint of `copyShifted`: zeroes the entries of the im2col row that read padding,
+    /// then adds the valid rows back with one contiguous loop.
+    @inline(__always)
+    static func addShifted(_ src: UnsafeMutablePointer<Float>, into dst: UnsafeMutablePointer<Float>, width w: Int,
+                           rows: (lo: Int, hi: Int), rowShift: Int, columnShift: Int) {
+        if rows.lo >= rows.hi { return }
+        zeroEdgeColumns(src, width: w, rows: rows, columnShift: columnShift)
+        let offset = rowShift * w + columnShift
+        let lo = rows.lo * w + max(0, -columnShift), hi = rows.hi * w - max(0, columnShift)
+        if lo >= hi { return }
+        let d = dst + offset
+        for t in lo..<hi { d[t] += src[t] }
+    }
+
+    /// Zeroes, in rows `rows` of a `width`-wide im2col row, the columns whose input column
+    /// `x + columnShift` falls outside `0 ..< width`.
+    @inline(__always)
+    static func zeroEdgeColumns(_ p: UnsafeMutablePointer<Float>, width w: Int, rows: (lo: Int, hi: Int), columnShift: Int) {
+        if columnShift == 0 { return }
+        let (c0, c1) = columnShift < 0 ? (0, min(w, -columnShift)) : (max(0, w - columnShift), w)
+        for y in rows.lo..<rows.hi {
+            let row = p + y * w
+            for x in c0..<c1 { row[x] = 0 }
         }
     }
 

@@ -1,3 +1,12 @@
-import Foundation
-FileHandle.standardError.write("diffuse-bench: not built yet\n".data(using: .utf8)!)
-exit(1)
+import ArgumentParser
+
+/// `diffuse-bench`: performance measurements (release build). Each mode is a subcommand in
+/// its own file; add new ones to `subcommands`.
+struct DiffuseBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diffuse-bench",
+        abstract: "Benchmarks for Diffuse (build with -c release).",
+        subcommands: [KernelsCommand.self])
+}
+
+DiffuseBench.main()

@@ -8,7 +8,8 @@ final class Conv2dKernelTests: XCTestCase {
         var b, cin, h, w, cout, kh, kw, stride, padding: Int
     }
 
-    /// Kernel sizes 1/2/3/5, stride 1 and 2, padding 0/1/2, odd sizes, 1x1 images, batch > 1.
+    /// Kernel sizes 1/2/3/5 (square and not), stride 1 and 2, padding 0/1/2, odd sizes, 1x1 images,
+    /// one-pixel-wide images, batch > 1.
     let cases: [Case] = [
         Case(b: 2, cin: 3, h: 5, w: 7, cout: 4, kh: 3, kw: 3, stride: 1, padding: 1),
         Case(b: 3, cin: 2, h: 7, w: 5, cout: 3, kh: 3, kw: 3, stride: 2, padding: 1),
@@ -21,6 +22,9 @@ final class Conv2dKernelTests: XCTestCase {
         Case(b: 2, cin: 2, h: 6, w: 5, cout: 3, kh: 5, kw: 3, stride: 1, padding: 2),
         Case(b: 2, cin: 2, h: 7, w: 6, cout: 3, kh: 2, kw: 2, stride: 2, padding: 0),
         Case(b: 1, cin: 1, h: 3, w: 3, cout: 1, kh: 3, kw: 3, stride: 2, padding: 1),
+        Case(b: 2, cin: 2, h: 6, w: 5, cout: 3, kh: 5, kw: 5, stride: 1, padding: 2),
+        Case(b: 2, cin: 2, h: 5, w: 4, cout: 2, kh: 3, kw: 1, stride: 1, padding: 0),
+        Case(b: 2, cin: 2, h: 3, w: 1, cout: 2, kh: 3, kw: 3, stride: 1, padding: 1),
     ]
 
     func random(_ shape: [Int], _ stream: UInt32) -> Tensor {
