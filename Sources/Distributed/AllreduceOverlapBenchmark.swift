@@ -95,8 +95,8 @@ public struct AllreduceOverlapBenchmark {
                 computeSlice()
                 // Parameters whose gradient is done after slice s: the first (s+1)/slices of them in reverse.
                 let readyUpTo = parameterCount - (s + 1) * parameterCount / slices
-                while next >= readyUpTo { try bucketer.markReady(next); next -= 1 }
-                try bucketer.progress()
+                while next >= readyUpTo { bucketer.markReady(next); next -= 1 }
+                bucketer.progress()
             }
             let loop = monotonicSeconds() - loopStart
             try bucketer.finish()

@@ -17,7 +17,10 @@ import Tensor
 /// order. `progress()` between layers lets MPI advance; `finish()` launches what is left,
 /// waits, and divides by the world size: g <- (1/N) sum_r g^(r).
 ///
-/// It knows nothing of autograd: callers map variables to parameter indices.
+/// It knows nothing of autograd: callers map variables to parameter indices. `markReady` and
+/// `progress` do not throw, so they can run inside autograd's (non-throwing) backward hooks: a
+/// communication error stops further launches and is thrown by `finish()` (whose caller should
+/// then abort the job, since the ranks' collectives no longer match).
 public final class GradientBucketer {
     /// A contiguous range of the flat gradient buffer reduced by one allreduce.
     public struct Bucket: Equatable, Sendable {
@@ -55,6 +58,8 @@ public final class GradientBucketer {
     private var isBucketComplete: [Bool]
     /// The next bucket index to launch; buckets below it are launched.
     public private(set) var launchedCount = 0
+    /// The first communication error of this step, thrown by `finish()`.
+    private var deferredError: Error?
 
     /// - Parameters:
     ///   - gradients: the flat gradient buffer (kept alive while reductions are in flight).
@@ -111,17 +116,18 @@ public final class GradientBucketer {
 
     /// Parameter `index`'s gradient is final for this step. Launches its bucket (and any
     /// following ready buckets) when the bucket is complete and all earlier buckets are launched.
-    public func markReady(_ index: Int) throws {
+    public func markReady(_ index: Int) {
         precondition(isParameterReady.indices.contains(index), "parameter index \(index) out of 0..<\(isParameterReady.count)")
         precondition(!isParameterReady[index], "parameter \(index) marked ready twice in one step")
         isParameterReady[index] = true
         pendingParameters[bucketOfParameter[index]] -= 1
-        try launchReadyBuckets()
-    }
-
-    private func launchReadyBuckets() throws {
-        while launchedCount < buckets.count && pendingParameters[launchedCount] == 0 {
-            try launch(launchedCount)
+        guard deferredError == nil else { return }
+        do {
+            while launchedCount < buckets.count && pendingParameters[launchedCount] == 0 {
+                try launch(launchedCount)
+            }
+        } catch {
+            deferredError = error
         }
     }
 
@@ -139,17 +145,25 @@ public final class GradientBucketer {
     }
 
     /// Lets in-flight reductions advance (MPI_Test on each); call between layers of the backward pass.
-    public func progress() throws {
+    public func progress() {
+        guard deferredError == nil else { return }
         let start = monotonicSeconds()
-        for k in 0..<launchedCount where !isBucketComplete[k] {
-            if try requests[k]!.test() { isBucketComplete[k] = true }
+        do {
+            for k in 0..<launchedCount where !isBucketComplete[k] {
+                if try requests[k]!.test() { isBucketComplete[k] = true }
+            }
+        } catch {
+            deferredError = error
         }
         statistics.progressSeconds += monotonicSeconds() - start
     }
 
     /// Launches the buckets not yet launched (parameters that got no gradient are reduced as
     /// they are), waits for all reductions, divides by the world size, and resets for the next step.
+    /// Throws the first communication error of the step, if any (the state is reset either way).
     public func finish() throws {
+        defer { reset() }
+        if let error = deferredError { throw error }
         while launchedCount < buckets.count { try launch(launchedCount) }
         let start = monotonicSeconds()
         for k in buckets.indices where !isBucketComplete[k] {
@@ -168,7 +182,6 @@ public final class GradientBucketer {
             }
         }
         statistics.steps += 1
-        reset()
     }
 
     private func reset() {
@@ -179,6 +192,7 @@ public final class GradientBucketer {
             isBucketComplete[b.index] = false
         }
         launchedCount = 0
+        deferredError = nil
     }
 
     public func resetStatistics() { statistics = Statistics() }

@@ -49,16 +49,16 @@ final class GradientBucketerTests: XCTestCase {
         let bucketer = GradientBucketer(gradients: grads, parameterRanges: ranges([4, 6, 8, 5, 3, 4, 6]),
                                         communicator: comm, firstBucketBytes: 40, bucketBytes: 100)
         // Bucket 1 (parameters 4 3 2 1) becomes complete first: it must be held.
-        for p in [4, 3, 1, 2] { try bucketer.markReady(p) }
+        for p in [4, 3, 1, 2] { bucketer.markReady(p) }
         XCTAssertEqual(comm.launches, [])
         XCTAssertEqual(bucketer.launchedCount, 0)
-        try bucketer.markReady(6)
+        bucketer.markReady(6)
         XCTAssertEqual(comm.launches, [])
         // Completing bucket 0 launches it and then the held bucket 1, in that order.
-        try bucketer.markReady(5)
+        bucketer.markReady(5)
         XCTAssertEqual(comm.launches, [26..<36, 4..<26])
         XCTAssertEqual(bucketer.launchedCount, 2)
-        try bucketer.markReady(0)
+        bucketer.markReady(0)
         XCTAssertEqual(comm.launches, [26..<36, 4..<26, 0..<4])
     }
 
@@ -67,14 +67,14 @@ final class GradientBucketerTests: XCTestCase {
         let comm = RecordingCommunicator(size: 4, base: grads.pointer, testsToComplete: 1)
         let bucketer = GradientBucketer(gradients: grads, parameterRanges: ranges([4, 6, 8, 5, 3, 4, 6]),
                                         communicator: comm, firstBucketBytes: 40, bucketBytes: 100)
-        try bucketer.progress()
+        bucketer.progress()
         XCTAssertEqual(comm.testCalls, 0, "nothing launched, nothing to test")
-        try bucketer.markReady(6)
-        try bucketer.markReady(5)
-        try bucketer.progress()
+        bucketer.markReady(6)
+        bucketer.markReady(5)
+        bucketer.progress()
         XCTAssertEqual(comm.testCalls, 1)
         XCTAssertEqual(comm.completed, [26..<36])
-        try bucketer.progress()
+        bucketer.progress()
         XCTAssertEqual(comm.testCalls, 1, "completed requests are not tested again")
         // Parameters 0...4 never marked ready: finish launches buckets 1 and 2 and waits.
         try bucketer.finish()
@@ -88,11 +88,29 @@ final class GradientBucketerTests: XCTestCase {
 
         // The next step starts from scratch.
         XCTAssertEqual(bucketer.launchedCount, 0)
-        for p in (0..<7).reversed() { try bucketer.markReady(p) }
+        for p in (0..<7).reversed() { bucketer.markReady(p) }
         XCTAssertEqual(comm.launches.count, 6)
         try bucketer.finish()
         XCTAssertEqual(grads.scalars, (0..<36).map { Float($0) })
         XCTAssertEqual(bucketer.statistics.steps, 2)
+    }
+
+    func testLaunchErrorIsThrownByFinishAndTheNextStepStartsClean() throws {
+        let grads = Tensor(shape: [36], repeating: 1)
+        let comm = RecordingCommunicator(size: 2, base: grads.pointer)
+        comm.failingLaunch = 1
+        let bucketer = GradientBucketer(gradients: grads, parameterRanges: ranges([4, 6, 8, 5, 3, 4, 6]),
+                                        communicator: comm, firstBucketBytes: 40, bucketBytes: 100)
+        for p in (0..<7).reversed() { bucketer.markReady(p) }   // bucket 1's launch fails here
+        XCTAssertEqual(comm.launches, [26..<36], "no launch after the failure")
+        bucketer.progress()
+        XCTAssertThrowsError(try bucketer.finish()) { error in
+            XCTAssertEqual((error as? CommunicatorError)?.code, 15)
+        }
+        XCTAssertEqual(bucketer.launchedCount, 0)
+        for p in (0..<7).reversed() { bucketer.markReady(p) }
+        try bucketer.finish()
+        XCTAssertEqual(comm.launches.count, 4)
     }
 
     func testGapsAreNotReduced() throws {
@@ -109,9 +127,9 @@ final class GradientBucketerTests: XCTestCase {
         let grads = Tensor(shape: [10], values: (0..<10).map { Float($0) })
         let bucketer = GradientBucketer(gradients: grads, parameterRanges: ranges([5, 5]),
                                         communicator: SingleProcessCommunicator())
-        try bucketer.markReady(1)
-        try bucketer.markReady(0)
-        try bucketer.progress()
+        bucketer.markReady(1)
+        bucketer.markReady(0)
+        bucketer.progress()
         try bucketer.finish()
         XCTAssertEqual(grads.scalars, (0..<10).map { Float($0) })
         XCTAssertEqual(bucketer.statistics.bytesReduced, 0)

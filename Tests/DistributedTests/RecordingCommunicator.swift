@@ -14,6 +14,8 @@ final class RecordingCommunicator: Communicator {
     private(set) var testCalls = 0
     private(set) var waitCalls = 0
     private(set) var completed: [Range<Int>] = []
+    /// When set, the launch with this index (0-based, counting all launches) throws.
+    var failingLaunch: Int?
 
     init(size: Int, base: UnsafeMutablePointer<Float>, testsToComplete: Int = 2) {
         self.size = size
@@ -57,6 +59,10 @@ final class RecordingCommunicator: Communicator {
         precondition(T.self == Float.self && operation == .sum, "the bucketer reduces Float sums")
         let floats = UnsafeMutableRawBufferPointer(buffer).bindMemory(to: Float.self)
         let start = floats.baseAddress! - base
+        if launches.count == failingLaunch {
+            failingLaunch = nil
+            throw CommunicatorError(operation: "MPI_Iallreduce (fake)", code: 15, message: "MPI_ERR_OTHER: injected")
+        }
         launches.append(start..<start + floats.count)
         return Request(owner: self, buffer: floats)
     }
