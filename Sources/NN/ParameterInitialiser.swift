@@ -18,11 +18,17 @@ public struct ParameterInitialiser {
     /// A trainable leaf with elements uniform in `(-bound, bound)`: `bound * (2u - 1)`.
     public mutating func uniform(_ shape: [Int], bound: Float) -> Variable {
         let t = Tensor(uninitialized: shape)
-        rng.fillUniform(UnsafeMutableBufferPointer(start: t.pointer, count: t.count),
-                        purpose: .initialisation, stream: 0, step: 0, sample: nextIndex)
+        let n = t.count, p = t.pointer, rng = rng, sample = nextIndex
         nextIndex += 1
-        let p = t.pointer
-        for i in 0..<t.count { p[i] = bound * (2 * p[i] - 1) }
+        // Element e is word e % 4 of Philox block e / 4, as `CounterRNG.fillUniform` draws them.
+        Parallel.forChunks((n + 3) / 4, cost: 64) { blocks in
+            for block in blocks {
+                let words = rng.bits(purpose: .initialisation, stream: 0, step: 0, sample: sample, block: UInt32(block))
+                for j in 0..<4 where 4 * block + j < n {
+                    p[4 * block + j] = bound * (2 * CounterRNG.unitFloat(words[j]) - 1)
+                }
+            }
+        }
         return Variable(t, requiresGrad: true)
     }
 

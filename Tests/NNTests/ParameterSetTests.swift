@@ -58,3 +58,16 @@ final class ParameterSetTests: XCTestCase {
         XCTAssertEqual(ParameterInitialiser.defaultBound(fanIn: 16), 0.25)
     }
 }
+
+extension ParameterSetTests {
+    func testInitialiserDrawsWhatFillUniformDraws() {
+        var initialiser = ParameterInitialiser(seed: 5)
+        _ = initialiser.uniform([3], bound: 1)
+        let v = initialiser.uniform([2, 7], bound: 0.25)   // the second parameter: sample 1
+        var expected = [Float](repeating: 0, count: 14)
+        expected.withUnsafeMutableBufferPointer {
+            CounterRNG(seed: 5).fillUniform($0, purpose: .initialisation, stream: 0, step: 0, sample: 1)
+        }
+        XCTAssertEqual(v.value.scalars, expected.map { 0.25 * (2 * $0 - 1) })
+    }
+}
