@@ -8,7 +8,7 @@ extension TrainConfig {
         public static let modelKinds = ["unet", "mlp"]
         public static let schedules = ScheduleKind.allCases.map(\.rawValue)
         public static let denoisers = ["simple", "karras", "epsilon", "velocity"]
-        public static let noiseLevels = ["uniform", "lognormal", "stratified"]
+        public static let noiseLevels = ["uniform", "lognormal", "stratified", "antithetic"]
         public static let optimizers = ["adam", "adamw"]
         public static let decays = ["constant", "cosine"]
         public static let nanPolicies = ["stop", "skip"]
@@ -94,9 +94,16 @@ extension TrainConfig {
         choice("diffusion.schedule", diffusion.schedule, Choices.schedules)
         choice("diffusion.denoiser", diffusion.denoiser, Choices.denoisers)
         choice("diffusion.noise_levels", diffusion.noiseLevels, Choices.noiseLevels)
-        for (key, value) in [("alpha_min", diffusion.alphaMin), ("sigma_min", diffusion.sigmaMin),
-                             ("sigma_max", diffusion.sigmaMax), ("rho", diffusion.rho), ("gamma", diffusion.gamma)] {
-            if let value { positive("diffusion.\(key)", value) }
+        let scheduleKind = ScheduleKind(rawValue: diffusion.schedule)
+        for (key, camel, value) in [("alpha_min", "alphaMin", diffusion.alphaMin), ("sigma_min", "sigmaMin", diffusion.sigmaMin),
+                                    ("sigma_max", "sigmaMax", diffusion.sigmaMax), ("rho", "rho", diffusion.rho),
+                                    ("gamma", "gamma", diffusion.gamma)] {
+            guard let value else { continue }
+            positive("diffusion.\(key)", value)
+            if let kind = scheduleKind, !kind.parameterNames.contains(camel) {
+                let takes = kind.parameterNames.map { $0.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression).lowercased() }
+                p.append("diffusion.\(key): the \(kind.rawValue) schedule has no such parameter (it takes \(takes.joined(separator: ", ")))")
+            }
         }
         if let lo = diffusion.sigmaMin, let hi = diffusion.sigmaMax, lo >= hi {
             p.append("diffusion.sigma_max: must exceed sigma_min (\(lo)), got \(hi)")

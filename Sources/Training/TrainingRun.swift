@@ -50,7 +50,7 @@ public enum TrainingRun {
     /// to resume from, builds the model, data and objective, and trains. Errors are collective
     /// (every rank throws the same one) unless noted otherwise by their type.
     public static func run(_ options: TrainOptions, communicator: any Communicator,
-                           makeComponents: (TrainConfig) throws -> TrainingComponents,
+                           makeComponents: (TrainConfig) throws -> TrainingComponents = TrainingSetup.components,
                            onStep: ((StepReport) -> Void)? = nil) throws -> TrainingOutcome {
         let rank = communicator.rank
         var configPath = options.configPath

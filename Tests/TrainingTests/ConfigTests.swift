@@ -28,7 +28,7 @@ final class ConfigTests: XCTestCase {
 
     func testOverrides() throws {
         let r = try ConfigLoader.load(yaml: "train:\n  steps: 7\n", overrides: [
-            "train.steps=9", "model.unet.channels_per_depth=[16, 32, 32]", "diffusion.sigma_max=80", "name=abc"])
+            "train.steps=9", "model.unet.channels_per_depth=[16, 32, 32]", "diffusion.schedule=ve", "diffusion.sigma_max=80", "name=abc"])
         XCTAssertEqual(r.config.train.steps, 9)
         XCTAssertEqual(r.config.model.unet.channelsPerDepth, [16, 32, 32])
         XCTAssertEqual(r.config.diffusion.sigmaMax, 80)
@@ -66,13 +66,20 @@ final class ConfigTests: XCTestCase {
     }
 
     func testImageSizeAndChoices() {
-        let p = problems("data:\n  image_size: 28\nmodel:\n  unet:\n    channels_per_depth: [8, 8, 8, 8]\n    attention_depths: [4]\ndiffusion:\n  schedule: linear\nsample:\n  sampler: rk4\n")
+        let p = problems("data:\n  image_size: 28\nmodel:\n  unet:\n    channels_per_depth: [8, 8, 8, 8]\n    attention_depths: [4]\ndiffusion:\n  schedule: linear\n  sigma_max: -1\nsample:\n  sampler: rk4\n")
         XCTAssertEqual(Set(p), [
             "data.image_size: 28 is not divisible by 8 = 2^(depths-1) for the 4 depths of model.unet.channels_per_depth",
             "model.unet.attention_depths.0: depth 4 does not exist (depths are 0..<4)",
             "diffusion.schedule: 'linear' is not one of ve, vp, cosine, rectified, decay, elucidated, ddpm",
+            "diffusion.sigma_max: must be a finite number > 0, got -1.0",
             "sample.sampler: 'rk4' is not one of ddpm, ddim, euler, heun, ito, zab, vab, zeab, xeab, reab, pc",
         ])
+    }
+
+    func testScheduleParameters() {
+        XCTAssertEqual(problems("diffusion:\n  schedule: vp\n  sigma_max: 80\n  alpha_min: 0.01\n"),
+                       ["diffusion.sigma_max: the vp schedule has no such parameter (it takes alpha_min, sigma_min)"])
+        XCTAssertEqual(problems("diffusion:\n  schedule: elucidated\n  sigma_max: 80\n  rho: 7\n"), [])
     }
 
     func testWrongShapesOfValues() {

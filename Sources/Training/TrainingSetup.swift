@@ -1,0 +1,114 @@
+import Data
+import Diffusion
+import Foundation
+import NN
+import Tensor
+
+/// Builds what a config trains: the dataset, the backbone and the diffusion objective.
+public enum TrainingSetup {
+    public static func components(_ config: TrainConfig) throws -> TrainingComponents {
+        let dataset = try makeDataset(config)
+        let model = try makeBackbone(config, sampleShape: dataset.sampleShape)
+        let denoiser = try makeDenoiser(config, backbone: model)
+        return TrainingComponents(model: model, dataset: dataset, objective: DiffusionObjective(denoiser: denoiser, sampling: noiseLevels(config)),
+                                  drawSamples: try makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape))
+    }
+
+    /// The schedule of `diffusion.schedule` with the parameters the config sets.
+    public static func makeSchedule(_ config: TrainConfig) throws -> any NoiseSchedule {
+        let d = config.diffusion
+        var parameters: [String: Double] = [:]
+        for (key, value) in [("alphaMin", d.alphaMin), ("sigmaMin", d.sigmaMin), ("sigmaMax", d.sigmaMax), ("rho", d.rho), ("gamma", d.gamma)] {
+            if let value { parameters[key] = value }
+        }
+        do {
+            return try Diffusion.makeSchedule(name: d.schedule, parameters: parameters)
+        } catch {
+            throw TrainingError("diffusion: \(error)")
+        }
+    }
+
+    /// The denoiser of `diffusion.denoiser` over `backbone`.
+    public static func makeDenoiser(_ config: TrainConfig, backbone: any Backbone) throws -> any BackboneDenoiser {
+        let schedule = try makeSchedule(config)
+        switch config.diffusion.denoiser {
+        case "simple": return SimpleDenoiser(backbone: backbone, schedule: schedule, maxWeight: config.diffusion.maxWeight)
+        case "karras": return KarrasDenoiser(backbone: backbone, schedule: schedule)
+        case "epsilon": return EpsilonDenoiser(backbone: backbone, schedule: schedule)
+        case "velocity": return VelocityDenoiser(backbone: backbone, schedule: schedule)
+        default: throw TrainingError("diffusion.denoiser: '\(config.diffusion.denoiser)' is not one of \(TrainConfig.Choices.denoisers.joined(separator: ", "))")
+        }
+    }
+
+    /// `diffusion.noise_levels`.
+    public static func noiseLevels(_ config: TrainConfig) -> NoiseLevelSampling {
+        switch config.diffusion.noiseLevels {
+        case "lognormal": return .logNormal(pMean: config.diffusion.pMean, pStd: config.diffusion.pStd)
+        case "stratified": return .stratified
+        case "antithetic": return .antithetic
+        default: return .uniform
+        }
+    }
+
+    /// Draws `count` samples with `sample.sampler` (seeded by `train.seed`, so every grid of a
+    /// run starts from the same noise and shows the model's progress).
+    static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
+                                 sampleShape: [Int]) throws -> (any Backbone, Int) throws -> Tensor {
+        let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, seed: UInt64(config.train.seed)))
+        let sampler: any Sampler
+        do {
+            sampler = try makeSampler(name: config.sample.sampler, denoiser: denoiser, options: options)
+        } catch {
+            throw TrainingError("sample.sampler: \(error)")
+        }
+        return { _, count in
+            sampler(sampler.initial(shape: [count] + sampleShape))
+        }
+    }
+
+    /// The built-in dataset or dataset file of `data.source`, checked against `data.image_size`.
+    public static func makeDataset(_ config: TrainConfig) throws -> any Dataset {
+        let d = config.data
+        let dataset: any Dataset
+        do {
+            if config.dataSourceIsFile {
+                dataset = try DatasetFile(path: d.source)
+            } else {
+                dataset = try BuiltinDatasets.make(d.source, count: d.count, seed: UInt64(d.seed))
+            }
+        } catch {
+            throw TrainingError("data.source: \(error)")
+        }
+        let shape = dataset.sampleShape
+        if shape.count == 3 && (shape[1] != d.imageSize || shape[2] != d.imageSize) {
+            throw TrainingError("data.image_size: \(d.imageSize), but \(d.source) holds \(shape[1])x\(shape[2]) images (set data.image_size: \(shape[1]))")
+        }
+        if dataset.count < config.train.globalBatch {
+            throw TrainingError("train.global_batch: \(config.train.globalBatch) is larger than \(d.source) (\(dataset.count) samples)")
+        }
+        return dataset
+    }
+
+    /// The UNet for images [C, H, W] or the MLP for vectors [D].
+    public static func makeBackbone(_ config: TrainConfig, sampleShape: [Int]) throws -> any Backbone {
+        let seed = UInt64(config.train.seed)
+        switch (config.model.kind, sampleShape.count) {
+        case ("unet", 3):
+            let u = config.model.unet
+            let unet = UNetConfig(inChannels: sampleShape[0], channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,
+                                  attentionDepths: u.attentionDepths, posDim: u.posDim, embDim: u.embDim,
+                                  numGroups: u.numGroups, dropout: Float(u.dropout))
+            do { try unet.validate(imageSize: (sampleShape[1], sampleShape[2])) } catch { throw TrainingError("model.unet: \(error)") }
+            return UNet(unet, seed: seed)
+        case ("mlp", 1):
+            let m = config.model.mlp
+            let mlp = MLPConfig(features: sampleShape[0], hiddenWidths: m.hiddenWidths, posDim: m.posDim, embDim: m.embDim)
+            do { try mlp.validate() } catch { throw TrainingError("model.mlp: \(error)") }
+            return MLP(mlp, seed: seed)
+        default:
+            let what = sampleShape.count == 3 ? "images \(sampleShape)" : "vectors \(sampleShape)"
+            let want = sampleShape.count == 3 ? "unet" : "mlp"
+            throw TrainingError("model.kind: '\(config.model.kind)' cannot model \(config.data.source)'s \(what); use model.kind: \(want)")
+        }
+    }
+}
