@@ -32,9 +32,16 @@ extension Tensor {
             lastAxis = a
         }
         if dims.isEmpty { dims = [1]; strides = [1] }
-        let inner = dims.last!, innerStride = strides.last!
-        let rows = count / inner
         let src = pointer, dst = out.pointer
+        let last = dims.count - 1
+        if let q = strides.firstIndex(of: 1), q != last {
+            // The input's contiguous axis lands at output axis q: a 2-D transpose between output
+            // axes q and `last` for every combination of the other axes, in cache-sized tiles.
+            Tensor.transposeTiles(dims: dims, inStrides: strides, q: q, src: src, dst: dst)
+            return out
+        }
+        let inner = dims[last], innerStride = strides[last]
+        let rows = count / inner
         Parallel.forChunks(rows, cost: inner) { range in
             for row in range {
                 var r = row, off = 0, d = dims.count - 2
@@ -46,6 +53,42 @@ extension Tensor {
             }
         }
         return out
+    }
+
+    /// The permutation of a contiguous output of collapsed `dims` whose input strides are
+    /// `inStrides`, where output axis `q` (not the last) has input stride 1: tiles of
+    /// `tile x tile` elements of the (q, last) plane are read and written while in cache.
+    static func transposeTiles(dims: [Int], inStrides: [Int], q: Int, src: UnsafeMutablePointer<Float>,
+                               dst: UnsafeMutablePointer<Float>) {
+        let tile = 32
+        let last = dims.count - 1
+        var outStrides = [Int](repeating: 1, count: dims.count)
+        for d in stride(from: dims.count - 2, through: 0, by: -1) { outStrides[d] = outStrides[d + 1] * dims[d + 1] }
+        let others = (0..<dims.count).filter { $0 != q && $0 != last }
+        let outerCount = others.reduce(1) { $0 * dims[$1] }
+        let nq = dims[q], nl = dims[last], sl = inStrides[last], oq = outStrides[q]
+        let qTiles = (nq + tile - 1) / tile
+        Parallel.forChunks(outerCount * qTiles, cost: tile * nl) { range in
+            for job in range {
+                var r = job / qTiles, inBase = 0, outBase = 0
+                for d in others.reversed() {
+                    let i = r % dims[d]
+                    r /= dims[d]
+                    inBase += i * inStrides[d]
+                    outBase += i * outStrides[d]
+                }
+                let q0 = (job % qTiles) * tile, q1 = Swift.min(nq, q0 + tile)
+                var l0 = 0
+                while l0 < nl {
+                    let l1 = Swift.min(nl, l0 + tile)
+                    for il in l0..<l1 {
+                        let y = dst + outBase + il, x = src + inBase + il * sl
+                        for iq in q0..<q1 { y[iq * oq] = x[iq] }
+                    }
+                    l0 = l1
+                }
+            }
+        }
     }
 
     /// The permutation that undoes `perm`.

@@ -26,6 +26,13 @@ final class ShapeOpsTests: XCTestCase {
             }
             assertGradient([x], "permute \(perm)") { permute($0[0], perm) }
         }
+        // Several tiles of the transposing path, with ragged edges.
+        let wide = randn([2, 40, 70], seed: 70)
+        let t = wide.permuted([0, 2, 1])
+        for b in 0..<2 { for i in 0..<40 { for j in 0..<70 {
+            XCTAssertEqual(t.pointer[(b * 70 + j) * 40 + i], wide.pointer[(b * 40 + i) * 70 + j])
+        } } }
+        XCTAssertEqual(t.permuted([0, 2, 1]).scalars, wide.scalars)
         // Size-1 axes are skipped when merging.
         let z = randn([2, 1, 3, 1], seed: 73)
         XCTAssertEqual(z.permuted([3, 2, 1, 0]).scalars, [0, 3, 1, 4, 2, 5].map { z.pointer[$0] })
