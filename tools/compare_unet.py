@@ -1,8 +1,9 @@
 """Compares the Swift UNet with tools/torch_unet.py on the same weights and input.
 
-The reference file is written by the Swift test `UNetTests.testReferenceFileForPyTorchComparison`:
+The reference file is written by the Swift test `ReferenceFileTests.testReferenceFileForPyTorchComparison`
+(run PyTorch from a virtualenv: python3 -m venv venv; venv/bin/pip install torch h5py):
 
-    DIFFUSE_WRITE_REFERENCE=/tmp/unet-ref.h5 swift test --filter testReferenceFileForPyTorchComparison
+    DIFFUSE_REFERENCE_TRAIN_STEPS=4 DIFFUSE_WRITE_REFERENCE=/tmp/unet-ref.h5 swift test --filter testReferenceFileForPyTorchComparison
     python3 tools/compare_unet.py /tmp/unet-ref.h5
 
 It holds the UNetConfig as JSON in the root attribute `unet_config`, the weights in `/model`

@@ -8,7 +8,8 @@ import XCTest
 /// Writes the file that tools/compare_unet.py feeds to the PyTorch UNet: root attribute
 /// `unet_config` (UNetConfig JSON), `/model` weights, input `x`, conditioning `c`, output `y`.
 /// By default a tiny model goes to a temporary file and the test checks the file reproduces
-/// the output; with `DIFFUSE_WRITE_REFERENCE=path` the mnist-config model goes to `path`.
+/// the output; with `DIFFUSE_WRITE_REFERENCE=path` the mnist-config model goes to `path`,
+/// after `DIFFUSE_REFERENCE_TRAIN_STEPS` Adam steps (default 0) of denoising `x` with dropout on.
 final class ReferenceFileTests: XCTestCase {
     func testReferenceFileForPyTorchComparison() throws {
         let requested = ProcessInfo.processInfo.environment["DIFFUSE_WRITE_REFERENCE"]
@@ -17,9 +18,18 @@ final class ReferenceFileTests: XCTestCase {
         let config = requested == nil ? UNetTests.tiny : .mnist
         let size = requested == nil ? 4 : 28
         // Every weight perturbed so that no path (zero-initialised convs included) is inactive.
-        let (model, _) = UNetTests.randomised(config, seed: 4, scale: 0.05)
+        let (model, set) = UNetTests.randomised(config, seed: 4, scale: 0.05)
         let x = testNormal([2, config.inChannels, size, size], seed: 6)
         let c = Tensor(shape: [2], values: [-2.5, 1.7])
+        let trainSteps = requested == nil ? 1 : Int(ProcessInfo.processInfo.environment["DIFFUSE_REFERENCE_TRAIN_STEPS"] ?? "0") ?? 0
+        let adam = Adam(set)
+        let noisy = Variable(x.zipMap(testNormal(x.shape, seed: 8, scale: 0.3), +))
+        for step in 0..<trainSteps {
+            set.zeroGrad()
+            let context = ForwardContext(training: true, rng: CounterRNG(seed: 3), step: UInt32(step))
+            mean(square(model.forward(noisy, Variable(c), context: context) - Variable(x))).backward()
+            adam.step()
+        }
         let y = withNoGrad { model.forward(Variable(x), Variable(c), context: .inference) }.value
 
         do {
