@@ -1,0 +1,128 @@
+import Checkpoint
+import Diffusion
+import Foundation
+import HDF5
+import NN
+import Tensor
+import Yams
+
+/// Which weights of a checkpoint to sample with: the exponential moving average (`/ema`)
+/// or the raw trained weights (`/model`).
+public enum WeightsChoice: String, CaseIterable, Sendable {
+    case ema, model
+}
+
+/// A model rebuilt from a checkpoint: its own stored config (root attribute `config`) gives
+/// the backbone, schedule and denoiser (`TrainingSetup`, as in training), and the chosen
+/// weights group is loaded into the backbone by dotted name after checking every name and shape.
+public struct CheckpointModel {
+    public let path: String
+    public let metadata: CheckpointReader.Metadata
+    public let config: TrainConfig
+    public let backbone: any Backbone
+    public let denoiser: any BackboneDenoiser
+    /// One data sample: [C, H, W] images or [D] vectors.
+    public let sampleShape: [Int]
+    public let weights: WeightsChoice
+
+    public var schedule: any NoiseSchedule { denoiser.schedule }
+
+    /// Opens `path` (a checkpoint file, or a run folder or checkpoints folder: its newest
+    /// checkpoint that validates) and loads `weights` into a model built from the stored config.
+    /// Every failure is a `CheckpointError` naming the file and what was expected.
+    public init(path: String, weights: WeightsChoice = .ema) throws {
+        let file = try CheckpointModel.resolve(path)
+        let metadata = try CheckpointReader.metadata(file)
+        let config = try CheckpointModel.storedConfig(metadata.config, path: file)
+        let shape: [Int]
+        do {
+            shape = try TrainingSetup.makeDataset(config).sampleShape
+        } catch {
+            // The dataset file of the run may be elsewhere: the weights tell the data shape.
+            shape = try CheckpointModel.sampleShapeFromWeights(file, config: config)
+        }
+        let backbone: any Backbone, denoiser: any BackboneDenoiser
+        do {
+            backbone = try TrainingSetup.makeBackbone(config, sampleShape: shape)
+            denoiser = try TrainingSetup.makeDenoiser(config, backbone: backbone)
+        } catch {
+            throw CheckpointError(path: file, "its stored config does not build a model: \(error)")
+        }
+        let named = backbone.namedParameters
+        let layout = (names: named.map(\.name), shapes: named.map { $0.variable.value.shape })
+        let state = try CheckpointReader.read(file, layout: layout)
+        let chosen: FlatTensors
+        switch weights {
+        case .model: chosen = state.model
+        case .ema:
+            guard let ema = state.ema else {
+                throw CheckpointError(path: file, "the checkpoint has no /ema group; sample with --weights model")
+            }
+            chosen = ema
+        }
+        for ((_, variable), (_, tensor)) in zip(named, chosen.named) { variable.value.assign(tensor) }
+        self.path = file
+        self.metadata = metadata
+        self.config = config
+        self.backbone = backbone
+        self.denoiser = denoiser
+        self.sampleShape = shape
+        self.weights = weights
+    }
+
+    /// A checkpoint file as given, or the newest valid checkpoint of a run folder
+    /// (`<run>/checkpoints/step-*.h5`) or of a checkpoints folder.
+    public static func resolve(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError(path: path, "no such checkpoint file or run folder")
+        }
+        guard isDirectory.boolValue else { return path }
+        let nested = (path as NSString).appendingPathComponent("checkpoints")
+        var nestedIsDirectory: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: nested, isDirectory: &nestedIsDirectory) && nestedIsDirectory.boolValue
+            ? nested : path
+        let directory = CheckpointDirectory(path: folder)
+        guard let newest = directory.newestValid() else {
+            let found = directory.checkpoints().count
+            throw CheckpointError(path: path, found == 0
+                ? "the folder holds no checkpoint (expected step-NNNNNNNN.h5 files in \(folder))"
+                : "none of the \(found) checkpoint(s) in \(folder) is a valid Diffuse checkpoint")
+        }
+        return newest.path
+    }
+
+    /// The checkpoint's config: validated as at training time, except that the run's dataset
+    /// file need not exist where the checkpoint is used.
+    static func storedConfig(_ yaml: String, path: String) throws -> TrainConfig {
+        do {
+            return try ConfigLoader.load(yaml: yaml, source: "\(path) (config attribute)").config
+        } catch let e as ConfigError where e.problems.allSatisfy({ $0.hasPrefix("data.source:") }) {
+            do {
+                return try YAMLDecoder().decode(TrainConfig.self, from: yaml)
+            } catch {
+                throw CheckpointError(path: path, "the stored config cannot be decoded: \(error)")
+            }
+        } catch let e as ConfigError {
+            throw CheckpointError(path: path, "the stored config is not valid: \(e.problems.joined(separator: "; "))")
+        }
+    }
+
+    /// The sample shape read off the stored weights: the UNet's `input_conv.weight`
+    /// [C0, C, 3, 3] gives [C, S, S] with S = `data.image_size`; the MLP's `out.weight` [D, W] gives [D].
+    static func sampleShapeFromWeights(_ path: String, config: TrainConfig) throws -> [Int] {
+        let (name, axis) = config.model.kind == "mlp" ? ("out.weight", 0) : ("input_conv.weight", 1)
+        do {
+            let file = try H5File.open(path, readOnly: true)
+            defer { try? file.close() }
+            let shape = try file.group(named: "model").dataset(named: name).shape
+            guard shape.count > axis else { throw CheckpointError(path: path, "/model/\(name) has shape \(shape)") }
+            let size = config.data.imageSize
+            return config.model.kind == "mlp" ? [shape[axis]] : [shape[axis], size, size]
+        } catch let e as CheckpointError {
+            throw e
+        } catch {
+            throw CheckpointError(path: path, "cannot tell the data shape: the dataset '\(config.data.source)' is not available and /model/\(name) cannot be read (\(error))")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Diffusion
+
+/// The request of `diffuse-sample`: which checkpoint and weights, which sampler with which
+/// options, how many samples from which seed, and where the outputs go.
+public struct SampleOptions: Sendable {
+    /// A checkpoint file, or a run (or checkpoints) folder: its newest valid checkpoint.
+    public var checkpoint: String
+    public var weights: WeightsChoice = .ema
+    /// A `SamplerKind` name; nil: the checkpoint config's `sample.sampler`.
+    public var sampler: String? = nil
+    /// Sampler steps; nil: the checkpoint config's `sample.steps`.
+    public var steps: Int? = nil
+    public var eta: Double? = nil
+    public var order: Int = 3
+    public var temperature: Double = 1
+    public var corrections: Int = 1
+    public var delta: Double = 0.01
+    /// `linear` (uniform in t) or `edm` (Karras et al. 2022 grid with rho = `rho`).
+    public var grid: String = "linear"
+    public var rho: Double = 7
+    /// Replace the last step by the denoised mean.
+    public var finishWithMean: Bool = false
+    public var count: Int = 16
+    public var seed: UInt64 = 0
+    /// Samples per forward batch on each rank; nil: min(count, 64).
+    public var batch: Int? = nil
+    /// PNG grid (images) or scatter plot (2-D points).
+    public var out: String? = nil
+    /// HDF5 file of all samples.
+    public var h5: String? = nil
+    /// HDF5 file whose `/initial` (or `/noise`) dataset holds x_{t_T} for each sample.
+    public var initPath: String? = nil
+    /// `.png` (a grid: one row per sample, one column per frame) or `.gif` (animated).
+    public var trajectory: String? = nil
+    /// Frames of the trajectory (intermediate states and the final sample).
+    public var trajectoryFrames: Int = 10
+    /// Samples shown in an image trajectory (2-D points show all).
+    public var trajectorySamples: Int = 8
+
+    public init(checkpoint: String) { self.checkpoint = checkpoint }
+
+    /// The time grid named by `grid`.
+    public func timeGrid() throws -> TimeGrid {
+        switch grid.lowercased() {
+        case "linear", "uniform": return .uniform
+        case "edm":
+            guard rho > 0 else { throw SamplingError("--rho must be > 0, got \(rho)") }
+            return .edm(rho: rho)
+        default: throw SamplingError("--grid '\(grid)' is not one of linear, edm")
+        }
+    }
+
+    /// Checks the options that do not need the checkpoint.
+    public func validate() throws {
+        guard count >= 1 else { throw SamplingError("--count must be at least 1, got \(count)") }
+        if let batch, batch < 1 { throw SamplingError("--batch must be at least 1, got \(batch)") }
+        if let steps, steps < 1 { throw SamplingError("--steps must be at least 1, got \(steps)") }
+        if let out, !out.lowercased().hasSuffix(".png") { throw SamplingError("--out \(out): expected a .png file name") }
+        if let t = trajectory, !(t.lowercased().hasSuffix(".png") || t.lowercased().hasSuffix(".gif")) {
+            throw SamplingError("--trajectory \(t): expected a .png or .gif file name")
+        }
+        guard trajectoryFrames >= 2 else { throw SamplingError("--trajectory-frames must be at least 2, got \(trajectoryFrames)") }
+        guard trajectorySamples >= 1 else { throw SamplingError("--trajectory-samples must be at least 1, got \(trajectorySamples)") }
+        _ = try timeGrid()
+    }
+}
