@@ -71,10 +71,10 @@ public struct BroadcastLayout {
 
     public var count: Int { dims.reduce(1, *) }
 
-    /// Element offsets of each input for the first element of row `row` (rows are the
+    /// The element offset in input `k` of the first element of row `row` (rows are the
     /// iteration space without its last dimension).
     @inlinable @inline(__always)
-    public func rowOffsets(_ row: Int, input k: Int) -> Int {
+    public func rowOffset(_ row: Int, input k: Int) -> Int {
         var r = row, off = 0
         let s = strides[k]
         var d = dims.count - 2
@@ -124,8 +124,8 @@ extension Tensor {
         let rows = out.count / Swift.max(inner, 1)
         Parallel.forChunks(rows, cost: inner) { range in
             for row in range {
-                let x = pa + layout.rowOffsets(row, input: 0)
-                let y = pb + layout.rowOffsets(row, input: 1)
+                let x = pa + layout.rowOffset(row, input: 0)
+                let y = pb + layout.rowOffset(row, input: 1)
                 let o = po + row * inner
                 switch (ia, ib) {
                 case (1, 1): for i in 0..<inner { o[i] = F.apply(x[i], y[i]) }
@@ -159,7 +159,7 @@ extension Tensor {
         let pa = pointer, po = out.pointer
         Parallel.forChunks(rows, cost: inner) { range in
             for row in range {
-                let x = pa + layout.rowOffsets(row, input: 0)
+                let x = pa + layout.rowOffset(row, input: 0)
                 let o = po + row * inner
                 if ia == 1 { o.update(from: x, count: inner) } else { o.update(repeating: x[0], count: inner) }
             }

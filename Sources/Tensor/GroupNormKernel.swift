@@ -41,10 +41,11 @@ public enum GroupNormKernel {
                 let base = bg * n
                 let xs = px + base
                 // Moments about the group's first element (shifted data: no cancellation).
-                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: xs[0])
-                let m1 = s1 / Double(n)
-                let mu = Double(xs[0]) + m1
-                let variance = Swift.max(s2 / Double(n) - m1 * m1, 0)
+                let shift = n > 0 ? xs[0] : 0
+                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: shift)
+                let m1 = s1 / Double(Swift.max(n, 1))
+                let mu = Double(shift) + m1
+                let variance = Swift.max(s2 / Double(Swift.max(n, 1)) - m1 * m1, 0)
                 let r = 1 / (variance + Double(eps)).squareRoot()
                 pm[bg] = Float(mu)
                 pr[bg] = Float(r)
