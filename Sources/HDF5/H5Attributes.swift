@@ -14,17 +14,9 @@ extension H5Object {
         try ensureOpen()
         var info = H5O_info_t()
         try H5Call.check(H5Oget_info2(id, &info, UInt32(H5O_INFO_NUM_ATTRS)), "listing attributes of \(where_)")
-        var names: [String] = []
-        for i in 0..<info.num_attrs {
-            let size = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, diffuse_h5p_default())
-            if size < 0 { throw H5Call.failure("reading attribute name \(i) of \(where_)") }
-            var buffer = [CChar](repeating: 0, count: Int(size) + 1)
-            if H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, diffuse_h5p_default()) < 0 {
-                throw H5Call.failure("reading attribute name \(i) of \(where_)")
-            }
-            names.append(String(cString: buffer))
+        return try H5Call.names(count: info.num_attrs, "listing attributes of \(where_)") { i, buffer, size in
+            Int(H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, buffer, size, diffuse_h5p_default()))
         }
-        return names
     }
 
     /// Deletes attribute `name` if it exists.

@@ -68,17 +68,9 @@ public class H5Group: H5Object {
         try ensureOpen()
         var info = H5G_info_t()
         try H5Call.check(H5Gget_info(id, &info), "listing members of \(where_)")
-        var names: [String] = []
-        for i in 0..<info.nlinks {
-            let size = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, diffuse_h5p_default())
-            if size < 0 { throw H5Call.failure("reading member name \(i) of \(where_)") }
-            var buffer = [CChar](repeating: 0, count: Int(size) + 1)
-            if H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, diffuse_h5p_default()) < 0 {
-                throw H5Call.failure("reading member name \(i) of \(where_)")
-            }
-            names.append(String(cString: buffer))
+        return try H5Call.names(count: info.nlinks, "listing members of \(where_)") { i, buffer, size in
+            Int(H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, buffer, size, diffuse_h5p_default()))
         }
-        return names
     }
 
     /// Removes the link `name` (group or dataset).

@@ -38,6 +38,21 @@ enum H5Call {
         return value > 0
     }
 
+    /// Names `0..<count` fetched with an HDF5 "get name by index" call that returns the
+    /// length when given no buffer (links of a group, attributes of an object).
+    static func names(count: hsize_t, _ context: @autoclosure () -> String,
+                      _ fetch: (hsize_t, UnsafeMutablePointer<CChar>?, Int) -> Int) throws -> [String] {
+        var names: [String] = []
+        for i in 0..<count {
+            let size = fetch(i, nil, 0)
+            if size < 0 { throw failure("\(context()): name \(i)") }
+            var buffer = [CChar](repeating: 0, count: size + 1)
+            if fetch(i, &buffer, buffer.count) < 0 { throw failure("\(context()): name \(i)") }
+            names.append(String(cString: buffer))
+        }
+        return names
+    }
+
     /// Builds an error from `context` and the current error stack, then clears the stack.
     static func failure(_ context: String) -> HDF5Error {
         let stack = errorStack()
