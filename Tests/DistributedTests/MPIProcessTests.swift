@@ -1,78 +1,24 @@
 import XCTest
 import Foundation
+import Distributed
 
 /// Runs the real MPI layer: `mpirun -np N diffuse-mpi-check` (built next to the test bundle by
 /// `swift build --build-tests`), asserting on its output and exit status.
 final class MPIProcessTests: XCTestCase {
-    struct Run {
-        let status: Int32
-        let output: String
-        let errors: String
-    }
+    typealias Run = ProcessLauncher.Run
 
-    struct MissingTool: Error, CustomStringConvertible { let description: String }
+    static func locateCheckBinary() throws -> URL { try ProcessLauncher.locateProduct("diffuse-mpi-check") }
 
-    /// diffuse-mpi-check in the build products directory that holds the test bundle
-    /// (or .build/debug of this package).
-    static func locateCheckBinary() throws -> URL {
-        var candidates: [URL] = []
-        for bundle in Bundle.allBundles + [Bundle.main] {
-            let url = bundle.bundleURL
-            candidates.append((url.pathExtension == "xctest" ? url.deletingLastPathComponent() : url)
-                .appendingPathComponent("diffuse-mpi-check"))
-        }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/diffuse-mpi-check"))
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
-        throw MissingTool(description: "diffuse-mpi-check was not found in \(candidates.map(\.path)); build it with `swift build --build-tests` (or `swift build --product diffuse-mpi-check`)")
-    }
-
-    static func which(_ tool: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Runs `arguments` with a timeout, outside any enclosing MPI job's environment.
     func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
-            !(key.hasPrefix("OMPI_COMM_WORLD") || key.hasPrefix("PMIX_") || key.hasPrefix("PMI_") || key.hasPrefix("SLURM_"))
-        }
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        environment["DIFFUSE_THREADS"] = "1"
-        process.environment = environment
-        // Output goes to temporary files: no reader threads, no pipe-buffer deadlock.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("diffuse-mpi-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            _ = finished.wait(timeout: .now() + 5)
-            XCTFail("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
-        }
-        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
-        return Run(status: process.terminationStatus,
-                   output: String(decoding: outData, as: UTF8.self),
-                   errors: String(decoding: errData, as: UTF8.self))
+        let r = try ProcessLauncher().run(executable, arguments, timeout: timeout)
+        XCTAssertFalse(r.timedOut, "\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+        return r
     }
 
     func mpirun(np: Int, _ arguments: [String] = []) throws -> Run {
-        guard let mpirun = MPIProcessTests.which("mpirun") else {
-            throw MissingTool(description: "mpirun is not on PATH (install openmpi-bin)")
-        }
-        let binary = try MPIProcessTests.locateCheckBinary()
-        return try run(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "\(np)",
-                                "-x", "OPENBLAS_NUM_THREADS=1", "-x", "DIFFUSE_THREADS=1", binary.path] + arguments)
+        let r = try ProcessLauncher().mpirun(np: np, try MPIProcessTests.locateCheckBinary(), arguments)
+        XCTAssertFalse(r.timedOut, "mpirun -np \(np) diffuse-mpi-check did not finish in time")
+        return r
     }
 
     func assertAllPassed(_ r: Run, ranks: Int, file: StaticString = #filePath, line: UInt = #line) {

@@ -104,7 +104,7 @@ final class SampleCommandTests: XCTestCase {
         XCTAssertEqual(decoded.frames.count, 5)
         XCTAssertEqual(decoded.width, 258)
         // The last frame is the scatter plot of the final samples.
-        let last = ImageGrid.image(of: ScatterPlot.image(result.samples!), columns: 1)
+        let last = ImageGrid.image(of: SampleGrid.scatter(result.samples!, size: 256, extent: 4), columns: 1)
         XCTAssertEqual(decoded.frames.last, last.pixels)
         let scatter = try PNGImage.read(path: path("scatter.png"))
         XCTAssertEqual(scatter.pixels, last.pixels)

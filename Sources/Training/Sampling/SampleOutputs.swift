@@ -45,7 +45,7 @@ public enum SampleOutputs {
     /// Images as they are; 2-D points as one scatter plot.
     static func picture(_ x: Tensor) throws -> Tensor {
         if x.rank == 4 { return x }
-        if x.rank == 2 && x.shape[1] == 2 { return ScatterPlot.image(x) }
+        if x.rank == 2 && x.shape[1] == 2 { return SampleGrid.scatter(x, size: 256, extent: 4) }
         throw SamplingError("cannot draw samples of shape \(x.shape) (expected [N, C, H, W] images or [N, 2] points)")
     }
 

@@ -1,0 +1,64 @@
+import Distributed
+import Foundation
+import HDF5
+import XCTest
+@testable import Training
+
+/// The built `diffuse-sample` binary, alone and under `mpirun -np 2`.
+final class SampleProcessTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws { dir = try SampleFixtures.temporaryFolder() }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
+
+    func samples(_ file: String) throws -> (values: [Float], shape: [Int], sampler: String, seed: Int64) {
+        let f = try H5File.open(file)
+        defer { try? f.close() }
+        let d = try f.dataset(named: "samples")
+        return (try d.read(as: Float.self), d.shape, try f.stringAttribute("sampler"), try f.attribute("seed", as: Int64.self))
+    }
+
+    func testTwoRanksWriteWhatOneRankWrites() throws {
+        let ckpt = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: path("run/checkpoints"))
+        let binary = try ProcessLauncher.locateProduct("diffuse-sample")
+        func arguments(_ name: String) -> [String] {
+            ["--checkpoint", path("run"), "--sampler", "ddpm", "--steps", "4", "--count", "9", "--batch", "2", "--seed", "3",
+             "--h5", path("\(name).h5"), "--out", path("\(name).png")]
+        }
+        let one = try ProcessLauncher().run(binary.path, arguments("one"))
+        XCTAssertEqual(one.status, 0, one.output + one.errors)
+        XCTAssertFalse(one.timedOut)
+        // Not a terminal: one progress line per batch, then the summary.
+        let lines = one.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("sampled ") }.count, 5, one.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("sampled 9/9 (batch 5/5) ") && $0.hasSuffix(" images/s") }, one.output)
+        XCTAssertTrue(lines.last?.hasPrefix("9 samples from \(ckpt) with ddpm (4 steps), seed 3") ?? false, one.output)
+
+        let two = try ProcessLauncher().mpirun(np: 2, binary, arguments("two"), timeout: 120)
+        XCTAssertEqual(two.status, 0, two.output + two.errors)
+        XCTAssertFalse(two.timedOut)
+        let a = try samples(path("one.h5")), b = try samples(path("two.h5"))
+        XCTAssertEqual(a.shape, [9, 2])
+        XCTAssertEqual(b.shape, [9, 2])
+        XCTAssertEqual(a.values, b.values)
+        XCTAssertEqual(a.sampler, "ddpm")
+        XCTAssertEqual(b.seed, 3)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("one.png"))),
+                       try Data(contentsOf: URL(fileURLWithPath: path("two.png"))))
+    }
+
+    func testErrorsAreOneParagraphAndExitNonZero() throws {
+        let binary = try ProcessLauncher.locateProduct("diffuse-sample")
+        let bogus = path("bogus.h5")
+        try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: bogus))
+        try Data("old".utf8).write(to: URL(fileURLWithPath: path("grid.png")))
+        let r = try ProcessLauncher().run(binary.path, ["--checkpoint", bogus, "--out", path("grid.png")])
+        XCTAssertEqual(r.status, 1)
+        let lines = r.errors.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.errors)
+        XCTAssertTrue(r.errors.hasPrefix("diffuse-sample: error: \(bogus): not a readable HDF5 file (truncated or not HDF5)"), r.errors)
+        XCTAssertEqual(try String(contentsOfFile: path("grid.png"), encoding: .utf8), "old")
+    }
+}
