@@ -21,6 +21,15 @@ import Tensor
 /// `progress` do not throw, so they can run inside autograd's (non-throwing) backward hooks: a
 /// communication error stops further launches and is thrown by `finish()` (whose caller should
 /// then abort the job, since the ranks' collectives no longer match).
+///
+/// Wiring with autograd (in Training), for a `ParameterSet` `params` whose grads are zeroed
+/// before the backward pass (a parameter that gets no gradient is reduced as it is):
+///
+///     let bucketer = GradientBucketer(gradients: params.grads, parameterRanges: params.ranges, communicator: comm)
+///     // index: ObjectIdentifier(variable) -> position in params (registration order)
+///     loss.backward(hooks: BackwardHooks(leafReady: { v in bucketer.markReady(index[ObjectIdentifier(v)]!) },
+///                                        afterNode: { bucketer.progress() }))
+///     try bucketer.finish()   // params.grads now holds the average over ranks
 public final class GradientBucketer {
     /// A contiguous range of the flat gradient buffer reduced by one allreduce.
     public struct Bucket: Equatable, Sendable {
