@@ -23,6 +23,10 @@ final class SoftmaxDropoutTests: XCTestCase {
     func testSoftmaxGradient() {
         assertGradient([randn([2, 3, 5], seed: 92)], "softmax") { softmax($0[0]) }
         assertGradient([randn([4, 1], seed: 93)], "softmax single column") { softmax($0[0]) }
+        assertGradient([randn([2, 6], seed: 97)], "softmax scaled") { softmax($0[0], scale: 0.35) }
+        assertGradient([randn([2, 6], seed: 98)], "softmax negative scale") { softmax($0[0], scale: -2) }
+        let x = randn([3, 7], seed: 99)
+        XCTAssertLessThan(softmax(Variable(x), scale: 0.35).value.maxAbsDifference(softmax(Variable(x) * 0.35).value), 1e-6)
     }
 
     func testDropoutZeroIsIdentity() {
