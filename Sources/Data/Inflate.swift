@@ -66,12 +66,7 @@ public enum Inflate {
 
     /// Reads a file, inflating it if it is gzip-compressed (by its magic bytes, not its name).
     public static func readMaybeGzip(_ path: String) throws -> Data {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw DataError("\(path): cannot read file (\(error.localizedDescription))")
-        }
+        let data = try BinaryReader.readFile(path)
         return isGzip(data) ? try inflate(data, wrapper: .gzip, name: path) : data
     }
 }
