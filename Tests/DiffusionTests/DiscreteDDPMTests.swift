@@ -74,3 +74,38 @@ final class DiscreteDDPMTests: XCTestCase {
         XCTAssertGreaterThan(Set(all).count, 500)
     }
 }
+
+final class DiscreteDDPMTrainingTests: XCTestCase {
+    /// L_simple equals the mean squared noise error computed from its definition.
+    func testSimpleLossAgainstDefinition() {
+        let ddpm = DiscreteDDPM()
+        let backbone = AffineBackbone()
+        let rng = CounterRNG(seed: 12)
+        let x0 = Tensor(shape: [3, 2], values: [0.5, -1, 0.2, 0.3, -0.7, 1.1])
+        let loss = Double(ddpm.simpleLoss(x0, backbone: backbone, rng: rng, step: 2, firstSample: 4, context: .inference).value.item)
+        let steps = ddpm.drawSteps(count: 3, rng: rng, step: 2, firstSample: 4)
+        let eps = rng.normal([3, 2], purpose: .noise, step: 2, firstSample: 4).scalars.map(Double.init)
+        var expected = 0.0
+        for b in 0..<3 {
+            let ab = ddpm.alphaBar[steps[b] - 1]
+            for i in 0..<2 {
+                let xi = ab.squareRoot() * Double(x0.scalars[2 * b + i]) + (1 - ab).squareRoot() * eps[2 * b + i]
+                let epsHat = 0.7 * xi + 0.1 * ddpm.conditioning(steps[b])
+                expected += (epsHat - eps[2 * b + i]) * (epsHat - eps[2 * b + i]) / 6
+            }
+        }
+        XCTAssertEqual(loss, expected, accuracy: 1e-5 * max(1, expected))
+        let out = ddpm.sample(shape: [2, 2], backbone: backbone, seed: 1)
+        XCTAssertEqual(out.shape, [2, 2])
+        XCTAssertTrue(out.isFinite)
+    }
+
+    func testDenoiserFactory() throws {
+        let b = AffineBackbone()
+        XCTAssertTrue(try makeDenoiser(name: "Karras", backbone: b, schedule: VPSchedule()) is KarrasDenoiser)
+        XCTAssertTrue(try makeDenoiser(name: "epsilon", backbone: b, schedule: VPSchedule()) is EpsilonDenoiser)
+        XCTAssertThrowsError(try makeDenoiser(name: "edm2", backbone: b, schedule: VPSchedule())) {
+            XCTAssertTrue("\($0)".contains("unknown denoiser 'edm2'"))
+        }
+    }
+}
