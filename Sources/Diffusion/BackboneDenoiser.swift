@@ -59,15 +59,15 @@ extension BackboneDenoiser {
         }
     }
 
-    /// The denoising loss mean_{b,i} lambda_b (mean_bi - x_bi)^2 with x_t = alpha_b x + sigma_b z,
-    /// evaluated in the backbone's own target space for accuracy:
+    /// The denoising loss per sample, lambda_b mean_i (mean_bi - x_bi)^2 with x_t = alpha_b x + sigma_b z
+    /// ([B], graph recorded), evaluated in the backbone's own target space for accuracy:
     ///     lambda (c_skip x_t + c_out F - x)^2 = lambda c_out^2 (F - T)^2,
     ///     T = ((1 - c_skip alpha) x - c_skip sigma z) / c_out.
     /// `times` has one t per sample, `noise` is z (shape of x).
-    public func loss(_ x: Tensor, times: [Double], noise z: Tensor, context: ForwardContext) -> Variable {
-        Tensor.checkSameShape(x, z, "BackboneDenoiser.loss")
+    public func losses(_ x: Tensor, times: [Double], noise z: Tensor, context: ForwardContext) -> Variable {
+        Tensor.checkSameShape(x, z, "BackboneDenoiser.losses")
         let b = x.shape[0]
-        precondition(times.count == b, "BackboneDenoiser.loss: \(times.count) times for a batch of \(b)")
+        precondition(times.count == b, "BackboneDenoiser.losses: \(times.count) times for a batch of \(b)")
         let (alpha, sigma) = schedule(times)
         let c = zip(alpha, sigma).map { preconditioning(alpha: $0, sigma: $1) }
         let xt = scalePerSample(x, alpha)
@@ -81,17 +81,30 @@ extension BackboneDenoiser {
             for i in 0..<per { tp[n * per + i] = Float(a * Double(xp[n * per + i]) + bz * Double(zp[n * per + i])) }
         }
         let weights = (0..<b).map { Float(lossWeight(alpha: alpha[$0], sigma: sigma[$0]) * c[$0].cOut * c[$0].cOut) }
-        let w = Variable(Tensor(shape: [b] + Array(repeating: 1, count: x.rank - 1), values: weights))
-        return Autograd.mean(w * square(f - Variable(target)))
+        let squared = Autograd.mean(square(f - Variable(target)), axes: Array(1..<x.rank))
+        return squared * Variable(Tensor(shape: [b], values: weights))
     }
 
-    /// The loss with times drawn by `sampling` and noise z ~ N(0, I), both keyed by (seed, step,
-    /// global sample index) so that the result does not depend on how the batch is split over ranks.
-    public func loss(_ x: Tensor, sampling: NoiseLevelSampling, rng: CounterRNG, step: UInt32, firstSample: Int,
-                     globalBatchSize: Int, context: ForwardContext) -> Variable {
+    /// The batch loss: the mean of `losses` (= mean_{b,i} lambda_b (mean_bi - x_bi)^2).
+    public func loss(_ x: Tensor, times: [Double], noise z: Tensor, context: ForwardContext) -> Variable {
+        Autograd.mean(losses(x, times: times, noise: z, context: context))
+    }
+
+    /// Per-sample losses with times drawn by `sampling` and noise z ~ N(0, I) (purpose .noise), both
+    /// keyed by (seed, step, global sample index); returns the losses [B] and the times drawn.
+    public func losses(_ x: Tensor, sampling: NoiseLevelSampling, rng: CounterRNG, step: UInt32, firstSample: Int,
+                       globalBatchSize: Int, context: ForwardContext) -> (losses: Variable, times: [Double]) {
         let t = sampling.draw(count: x.shape[0], schedule: schedule, rng: rng, step: step, firstSample: firstSample,
                               globalBatchSize: globalBatchSize)
         let z = rng.normal(x.shape, purpose: .noise, step: step, firstSample: firstSample)
-        return loss(x, times: t, noise: z, context: context)
+        return (losses(x, times: t, noise: z, context: context), t)
+    }
+
+    /// The batch loss with times drawn by `sampling` (see `losses(_:sampling:...)`), so that the
+    /// result does not depend on how the batch is split over ranks.
+    public func loss(_ x: Tensor, sampling: NoiseLevelSampling, rng: CounterRNG, step: UInt32, firstSample: Int,
+                     globalBatchSize: Int, context: ForwardContext) -> Variable {
+        Autograd.mean(losses(x, sampling: sampling, rng: rng, step: step, firstSample: firstSample,
+                             globalBatchSize: globalBatchSize, context: context).losses)
     }
 }

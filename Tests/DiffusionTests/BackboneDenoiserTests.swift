@@ -148,3 +148,40 @@ final class NoiseLevelSamplingTests: XCTestCase {
         XCTAssertEqual(s, 1.2, accuracy: 0.05)
     }
 }
+
+final class BackboneSamplingTests: XCTestCase {
+    /// Per-sample losses average to the batch loss, and split batches give the same per-sample values.
+    func testPerSampleLossesAreBatchInvariant() {
+        let d = SimpleDenoiser(backbone: AffineBackbone(), schedule: VPSchedule())
+        let rng = CounterRNG(seed: 31)
+        let x = Tensor(shape: [4, 2], values: [0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.8])
+        let (all, times) = d.losses(x, sampling: .stratified, rng: rng, step: 3, firstSample: 0, globalBatchSize: 4, context: .inference)
+        let (head, _) = d.losses(x.slice(0..<1).copy(), sampling: .stratified, rng: rng, step: 3, firstSample: 0, globalBatchSize: 4, context: .inference)
+        let (tail, _) = d.losses(x.slice(1..<4).copy(), sampling: .stratified, rng: rng, step: 3, firstSample: 1, globalBatchSize: 4, context: .inference)
+        XCTAssertEqual(all.value.scalars, head.value.scalars + tail.value.scalars)
+        XCTAssertEqual(times.count, 4)
+        let batch = d.loss(x, sampling: .stratified, rng: rng, step: 3, firstSample: 0, globalBatchSize: 4, context: .inference)
+        XCTAssertEqual(Double(batch.value.item), all.value.scalars.map(Double.init).reduce(0, +) / 4, accuracy: 1e-6)
+    }
+
+    /// Samplers drive a backbone denoiser forward-only: finite output and no graph recorded.
+    func testSamplersRunBackboneDenoisersWithoutGraph() throws {
+        let mlp = MLP(MLPConfig(features: 3, hiddenWidths: [8], posDim: 4, embDim: 8), seed: 2)
+        for kind in ["karras", "simple", "epsilon", "velocity"] {
+            let d = try makeDenoiser(name: kind, backbone: mlp, schedule: CosineSchedule())
+            for name in ["heun", "zeab", "ddpm"] {
+                let s = try makeSampler(name: name, denoiser: d, options: SamplerOptions(settings: SamplingSettings(steps: 5)))
+                let out = s(s.initial(shape: [2, 3]))
+                XCTAssertTrue(out.isFinite, "\(kind) \(name)")
+                XCTAssertEqual(out.shape, [2, 3])
+            }
+            let posterior = d(Tensor(shape: [2, 3], repeating: 0.5), t: 0.5)
+            XCTAssertTrue(posterior is GaussianPosterior)
+        }
+        let d = KarrasDenoiser(backbone: mlp, schedule: CosineSchedule())
+        let m = d.mean(Tensor(shape: [2, 3], repeating: 0.1), alpha: [0.5, 0.5], sigma: [0.8, 0.8], context: .inference)
+        XCTAssertNotNil(m.creator, "training forward records the graph")
+        let sampled = withNoGrad { d.mean(Tensor(shape: [2, 3], repeating: 0.1), alpha: [0.5, 0.5], sigma: [0.8, 0.8], context: .inference) }
+        XCTAssertNil(sampled.creator)
+    }
+}
