@@ -272,19 +272,11 @@ public final class Trainer {
         let (losses, times) = components.objective.losses(model: components.model, x: x, context: context, globalBatch: globalBatch)
         let loss = mean(losses)
 
-        var hookError: Error? = nil
         let bucketer = self.bucketer, index = parameterIndex
         let hooks = BackwardHooks(
-            leafReady: { v in
-                guard hookError == nil, let i = index[ObjectIdentifier(v)] else { return }
-                do { try bucketer.markReady(i) } catch { hookError = error }
-            },
-            afterNode: {
-                guard hookError == nil else { return }
-                do { try bucketer.progress() } catch { hookError = error }
-            })
+            leafReady: { v in if let i = index[ObjectIdentifier(v)] { bucketer.markReady(i) } },
+            afterNode: { bucketer.progress() })
         loss.backward(hooks: hooks)
-        if let hookError { throw hookError }
         try bucketer.finish()
 
         // One allreduce: loss sum and count, per-quartile sums and counts, signal flags.

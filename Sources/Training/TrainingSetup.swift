@@ -72,6 +72,9 @@ public enum TrainingSetup {
         let dataset: any Dataset
         do {
             if config.dataSourceIsFile {
+                guard FileManager.default.fileExists(atPath: d.source) else {
+                    throw TrainingError("the dataset file '\(d.source)' does not exist (create one with diffuse-data import)")
+                }
                 dataset = try DatasetFile(path: d.source)
             } else {
                 dataset = try BuiltinDatasets.make(d.source, count: d.count, seed: UInt64(d.seed))

@@ -117,4 +117,16 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(problems("data:\n  source: shapes16\n  count: 10\n"),
                        ["data.count: 10 samples are fewer than one global batch (train.global_batch 32)"])
     }
+
+    func testEveryShippedConfigLoadsAndValidates() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("configs")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertTrue(files.contains("shapes.yaml") && files.contains("toy2d.yaml") && files.contains("mnist.yaml"), "\(files)")
+        for f in files {
+            for ranks in [1, 2] {
+                XCTAssertNoThrow(try ConfigLoader.load(path: folder.appendingPathComponent(f).path, worldSize: ranks), "\(f) on \(ranks) rank(s)")
+            }
+        }
+    }
 }

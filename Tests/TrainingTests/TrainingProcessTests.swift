@@ -1,0 +1,201 @@
+import Checkpoint
+import NN
+import Foundation
+import XCTest
+@testable import Training
+
+/// Runs the built `diffuse-train` binary, with and without mpirun: equivalence across rank
+/// counts, resume with another rank count, signals, and errors on bad input.
+final class TrainingProcessTests: XCTestCase {
+    var dir = ""
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: String { packageRoot.appendingPathComponent(".build/debug/diffuse-train").path }
+
+    /// A tiny UNet on 16x16 shapes; dropout on, so its masks must be keyed by sample too.
+    static let yaml = """
+    name: tiny-unet
+    data:
+      source: shapes16
+      count: 256
+      flip: true
+    model:
+      kind: unet
+      unet:
+        channels_per_depth: [8, 16]
+        num_blocks: 1
+        attention_depths: [1]
+        pos_dim: 8
+        emb_dim: 16
+        num_groups: 4
+        dropout: 0.1
+    optim:
+      lr: 1.0e-3
+    train:
+      global_batch: 4
+      steps: 20
+      seed: 5
+      log_every: 1
+      sample_every: 0
+      checkpoint_every: 0
+      first_bucket_mb: 0.01
+      bucket_mb: 0.02
+    sample:
+      count: 0
+    """
+
+    override func setUpWithError() throws {
+        dir = try TrainerFixtures.temporaryFolder()
+        try Self.yaml.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary), "build diffuse-train first (swift build): \(Self.binary)")
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Starts `diffuse-train args` (under mpirun with `ranks`), returning the process.
+    func start(_ args: [String], ranks: Int? = nil) throws -> (Process, Pipe, Pipe) {
+        let p = Process()
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        environment["DIFFUSE_THREADS"] = "1"
+        if let ranks {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
+                           "-x", "OPENBLAS_NUM_THREADS", "-x", "DIFFUSE_THREADS", Self.binary] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: Self.binary)
+            p.arguments = args
+        }
+        p.environment = environment
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return (p, out, err)
+    }
+
+    func finish(_ started: (Process, Pipe, Pipe)) -> Result {
+        let (p, out, err) = started
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func train(_ args: [String], ranks: Int? = nil) throws -> Result {
+        finish(try start(args, ranks: ranks))
+    }
+
+    func losses(_ run: String) throws -> [Int: Double] {
+        var out: [Int: Double] = [:]
+        for r in try MetricsLog.read(dir + "/" + run + "/metrics.jsonl") { out[r.step] = r.loss }
+        return out
+    }
+
+    func parameters(_ run: String) throws -> [Float] {
+        let path = try XCTUnwrap(RunFolder(path: dir + "/" + run).checkpoints.newestValid()?.path)
+        let config = try ConfigLoader.load(yaml: try CheckpointReader.metadata(path).config).config
+        let components = try TrainingSetup.components(config)
+        let set = ParameterSet(components.model)
+        return try CheckpointReader.read(path, layout: (set.names, set.shapes)).model.values.scalars
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        var diff = 0.0, norm = 0.0
+        for (x, y) in zip(a, b) {
+            diff += Double(x - y) * Double(x - y)
+            norm += Double(x) * Double(x)
+        }
+        XCTAssertLessThanOrEqual(diff.squareRoot(), 1e-4 * norm.squareRoot(), "\(what): relative difference \(diff.squareRoot() / norm.squareRoot())", file: file, line: line)
+    }
+
+    func assertLossesClose(_ a: [Int: Double], _ b: [Int: Double], steps: ClosedRange<Int>, _ what: String) {
+        for s in steps {
+            guard let x = a[s], let y = b[s] else { XCTFail("\(what): no loss at step \(s)"); continue }
+            XCTAssertEqual(x, y, accuracy: 1e-4 * abs(x), "\(what): step \(s)")
+        }
+    }
+
+    func testSameLossesAndParametersOn1_2And4Ranks() throws {
+        let one = try train(["--config", "tiny.yaml", "--run-dir", "np1"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        for n in [2, 4] {
+            let r = try train(["--config", "tiny.yaml", "--run-dir", "np\(n)"], ranks: n)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            assertLossesClose(try losses("np1"), try losses("np\(n)"), steps: 1...20, "np \(n) vs 1")
+            assertClose(try parameters("np1"), try parameters("np\(n)"), "parameters after 20 steps, np \(n) vs 1")
+        }
+    }
+
+    func testResumeOnAnotherRankCountContinuesTheSameRun() throws {
+        XCTAssertEqual(try train(["--config", "tiny.yaml", "--run-dir", "whole"]).status, 0)
+        let first = try train(["--config", "tiny.yaml", "--run-dir", "split", "--set", "train.steps=10"], ranks: 2)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try train(["--config", "tiny.yaml", "--run-dir", "split", "--resume", "auto"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("written by 2 rank(s), now 1"), second.stdout)
+        assertLossesClose(try losses("whole"), try losses("split"), steps: 1...20, "2 ranks then 1 vs 1 throughout")
+        assertClose(try parameters("whole"), try parameters("split"), "parameters after 20 steps")
+    }
+
+    /// Polls the metrics file until it reports `step` (bounded).
+    func waitForStep(_ run: String, _ step: Int) {
+        for _ in 0..<600 {
+            if let records = try? MetricsLog.read(dir + "/" + run + "/metrics.jsonl"), (records.last?.step ?? 0) >= step { return }
+            usleep(100_000)
+        }
+        XCTFail("\(run) did not reach step \(step) within 60 s")
+    }
+
+    func testSigusr1ThroughMpirunCheckpointsAndExits() throws {
+        let started = try start(["--config", "tiny.yaml", "--run-dir", "usr1", "--set", "train.steps=100000", "--exit-on-signal"], ranks: 2)
+        waitForStep("usr1", 2)
+        kill(started.0.processIdentifier, SIGUSR1)
+        let r = finish(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let newest = try XCTUnwrap(RunFolder(path: dir + "/usr1").checkpoints.newestValid())
+        XCTAssertGreaterThan(newest.metadata.step, 2)
+        XCTAssertEqual(newest.metadata.worldSize, 2)
+        XCTAssertEqual(try MetricsLog.read(dir + "/usr1/metrics.jsonl").last?.step, newest.metadata.step)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/usr1/COMPLETED"))
+    }
+
+    func testSigtermCheckpointsAndExitsZero() throws {
+        let started = try start(["--config", "tiny.yaml", "--run-dir", "term", "--set", "train.steps=100000"])
+        waitForStep("term", 2)
+        kill(started.0.processIdentifier, SIGTERM)
+        let r = finish(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("SIGTERM received"), r.stdout)
+        let newest = try XCTUnwrap(RunFolder(path: dir + "/term").checkpoints.newestValid())
+        XCTAssertGreaterThan(newest.metadata.step, 2)
+    }
+
+    func testBadInputGetsOneClearErrorAndNoTrace() throws {
+        try "train:\n  steps: 0\n  global_batch: 3\nmodel:\n  kind: transformer\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let bad = try train(["--config", "bad.yaml", "--run-dir", "bad"], ranks: 2)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml: 3 problems in the configuration"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("train.global_batch: 3 is not divisible by the 2 ranks"), bad.stderr)
+        XCTAssertEqual(bad.stderr.components(separatedBy: "problems in the configuration").count, 2, "reported once, by rank 0: \(bad.stderr)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"), "nothing written for a bad config")
+
+        let missing = try train(["--config", "tiny.yaml", "--run-dir", "m", "--set", "data.source=nowhere/mnist.h5"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.hasPrefix("diffuse-train: error: data.source:"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("Fatal error") || missing.stderr.contains("Stack dump"), missing.stderr)
+
+        let noConfig = try train(["--run-dir", "x"])
+        XCTAssertEqual(noConfig.status, 1)
+        XCTAssertTrue(noConfig.stderr.contains("--config is required"), noConfig.stderr)
+    }
+}
