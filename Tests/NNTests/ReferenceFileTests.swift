@@ -9,14 +9,16 @@ import XCTest
 /// `unet_config` (UNetConfig JSON), `/model` weights, input `x`, conditioning `c`, output `y`.
 /// By default a tiny model goes to a temporary file and the test checks the file reproduces
 /// the output; with `DIFFUSE_WRITE_REFERENCE=path` the mnist-config model goes to `path`,
-/// after `DIFFUSE_REFERENCE_TRAIN_STEPS` Adam steps (default 0) of denoising `x` with dropout on.
+/// after `DIFFUSE_REFERENCE_TRAIN_STEPS` Adam steps (default 0) of denoising `x` with dropout on;
+/// `DIFFUSE_REFERENCE_CONFIG=cifar-small` or `default` (32x32 RGB) picks another config.
 final class ReferenceFileTests: XCTestCase {
     func testReferenceFileForPyTorchComparison() throws {
         let requested = ProcessInfo.processInfo.environment["DIFFUSE_WRITE_REFERENCE"]
         let path = requested ?? FileManager.default.temporaryDirectory.appendingPathComponent("unet-ref-\(UUID().uuidString).h5").path
         defer { if requested == nil { try? FileManager.default.removeItem(atPath: path) } }
-        let config = requested == nil ? UNetTests.tiny : .mnist
-        let size = requested == nil ? 4 : 28
+        let named = ["mnist": (UNetConfig.mnist, 28), "cifar-small": (.cifarSmall, 32), "default": (UNetConfig(inChannels: 3), 32)]
+        let (config, size) = requested == nil ? (UNetTests.tiny, 4)
+            : named[ProcessInfo.processInfo.environment["DIFFUSE_REFERENCE_CONFIG"] ?? "mnist"] ?? (.mnist, 28)
         // Every weight perturbed so that no path (zero-initialised convs included) is inactive.
         let (model, set) = UNetTests.randomised(config, seed: 4, scale: 0.05)
         let x = testNormal([2, config.inChannels, size, size], seed: 6)
