@@ -12,9 +12,12 @@
 /// `dW = sum_runs dY' cols^T` (one GEMM per run, accumulating with beta = 1),
 /// `dcols = W^T dY'` then `dx = col2im(dcols)`, and `db[co] = sum_{b, n} dy[b, co, n]`.
 public enum Conv2dKernel {
-    /// Columns per GEMM that already run near the peak sgemm rate; runs of samples are
-    /// folded together until they reach this width.
-    public static let targetColumns = 4096
+    /// Columns per GEMM: runs of samples are folded together until they reach this width.
+    /// Measured (`diffuse-bench kernels --cpu-time`, one core): one sample per GEMM is fastest
+    /// at 28x28 and 32x32 (the column matrix stays in cache and no scatter is needed), while
+    /// 7x7, 8x8 and 4x4 images need several samples side by side; 512 gets both
+    /// (4096 lost 5-10 points of the sgemm rate at 28x28).
+    public static let targetColumns = 512
     /// Upper bound on the im2col workspace (floats) for one run of samples.
     public static let maxWorkspace = 1 << 23
 

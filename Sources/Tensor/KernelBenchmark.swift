@@ -17,10 +17,14 @@ public struct KernelBenchmark {
         public var minSeconds: Double = 0.5
         /// Samples per GEMM for the conv kernels; nil uses `Conv2dKernel.samplesPerGemm`.
         public var samplesPerGemm: Int?
-        public init(rounds: Int = 3, minSeconds: Double = 0.5, samplesPerGemm: Int? = nil) {
+        /// Time on the wall clock, or as CPU time of the process (all threads), which does not
+        /// count time the process waited for a core: a per-core rate that holds up on a busy machine.
+        public var cpuTime: Bool = false
+        public init(rounds: Int = 3, minSeconds: Double = 0.5, samplesPerGemm: Int? = nil, cpuTime: Bool = false) {
             self.rounds = rounds
             self.minSeconds = minSeconds
             self.samplesPerGemm = samplesPerGemm
+            self.cpuTime = cpuTime
         }
     }
 
@@ -90,13 +94,14 @@ public struct KernelBenchmark {
         let work: [() -> Void] = [convForward, sgemmForward, convBackward, sgemmBackward]
         var best = [Double](repeating: .infinity, count: work.count)
         for f in work { f() }   // warm-up: pool buffers, page faults, BLAS threads
+        let clock = options.cpuTime ? Self.cpuNow : Self.now
         let start = Self.now()
         var rounds = 0
         while rounds < options.rounds || Self.now() - start < options.minSeconds {
             for (i, f) in work.enumerated() {
-                let t0 = Self.now()
+                let t0 = clock()
                 f()
-                best[i] = min(best[i], Self.now() - t0)
+                best[i] = min(best[i], clock() - t0)
             }
             rounds += 1
         }
@@ -119,6 +124,13 @@ public struct KernelBenchmark {
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+
+    /// CPU time of the process (all threads), in seconds.
+    static func cpuNow() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 
     static func header(_ config: UNetConvShapes.Config, _ shapes: UNetConvShapes) -> String {
         let title = "\(config.name): \(config.inChannels)x\(config.imageSize)x\(config.imageSize), channels \(config.channelsPerDepth), batch \(config.batch); "

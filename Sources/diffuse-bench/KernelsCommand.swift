@@ -20,6 +20,9 @@ struct KernelsCommand: ParsableCommand {
     @Option(help: "Samples lowered into one GEMM (default: the kernel's heuristic; 1 = per sample).")
     var samplesPerGemm: Int?
 
+    @Flag(help: "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1).")
+    var cpuTime = false
+
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
 
@@ -41,9 +44,10 @@ struct KernelsCommand: ParsableCommand {
     func run() {
         if let threads { Gemm.setThreads(threads) }
         let configs = UNetConvShapes.Config.all.filter { config == "all" || $0.name == config }
-        let bench = KernelBenchmark(options: .init(rounds: rounds, minSeconds: minSeconds, samplesPerGemm: samplesPerGemm))
+        let bench = KernelBenchmark(options: .init(rounds: rounds, minSeconds: minSeconds, samplesPerGemm: samplesPerGemm, cpuTime: cpuTime))
         print("OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), samples per GEMM "
-              + (samplesPerGemm.map(String.init) ?? "heuristic (target \(Conv2dKernel.targetColumns) columns)"))
+              + (samplesPerGemm.map(String.init) ?? "heuristic (target \(Conv2dKernel.targetColumns) columns)")
+              + (cpuTime ? ", CPU-time clock" : ", wall clock"))
         for c in configs {
             print("load average before: \(loadAverage)")
             _ = bench.run(c) { print($0) }
