@@ -32,6 +32,30 @@ final class OpsGradientTests: XCTestCase {
         }
     }
 
+    /// Random broadcast-compatible shape pairs (seeded): ranks 1-4, dims 2-4, each dim of
+    /// either side possibly 1, leading dims possibly missing (down to rank 0).
+    func testRandomBroadcastShapesGradients() {
+        let rng = CounterRNG(seed: 99)
+        var draw: UInt32 = 0
+        func uniformInt(_ n: Int) -> Int {
+            draw += 1
+            return Int(rng.uniformDouble(purpose: .misc, step: 0, sample: draw) * Double(n))
+        }
+        for trial in 0..<25 {
+            let rank = 1 + uniformInt(4)
+            let full = (0..<rank).map { _ in 2 + uniformInt(3) }
+            var sa = full.map { uniformInt(3) == 0 ? 1 : $0 }, sb = full.map { uniformInt(3) == 0 ? 1 : $0 }
+            sa.removeFirst(min(uniformInt(3), sa.count))
+            sb.removeFirst(min(uniformInt(2), sb.count))
+            let out = try! Tensor.broadcastShape(sa, sb)
+            XCTAssertEqual(out.count, max(sa.count, sb.count))
+            let a = randn(sa, seed: UInt64(100 + trial)), b = randn(sb, seed: UInt64(200 + trial), scale: 0.3, shift: 2)
+            assertGradient([a, b], "mul \(sa) \(sb)") { $0[0] * $0[1] }
+            assertGradient([a, b], "div \(sa) \(sb)") { $0[0] / $0[1] }
+            assertGradient([a, b], "sub \(sa) \(sb)") { $0[0] - $0[1] }
+        }
+    }
+
     func testBroadcastArithmeticValues() {
         let x = Variable(Tensor(shape: [2, 2, 1, 2], values: [1, 2, 3, 4, 5, 6, 7, 8]))
         let s = Variable(Tensor(shape: [1, 2, 1, 1], values: [10, 20]))
