@@ -62,5 +62,18 @@ public final class MetricsLog {
         return try text.split(separator: "\n").map { try decoder.decode(MetricsRecord.self, from: Data($0.utf8)) }
     }
 
+    /// Drops the records after `step` (a run resumed from an older checkpoint repeats those
+    /// steps, so the file stays one record per step). Unparseable lines are kept.
+    public static func truncate(_ path: String, afterStep step: Int) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let kept = text.split(separator: "\n").filter { line in
+            guard let r = try? decoder.decode(MetricsRecord.self, from: Data(line.utf8)) else { return true }
+            return r.step <= step
+        }
+        try (kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
     deinit { try? handle.close() }
 }

@@ -108,6 +108,7 @@ public enum TrainingRun {
         if let resumePath {
             let state = try CheckpointReader.read(resumePath, layout: trainer.layout)
             try trainer.restore(from: state, path: resumePath, force: options.force)
+            if rank == 0 { try MetricsLog.truncate(folder.metricsPath, afterStep: state.step) }
             logger.info("resumed from \(resumePath) at step \(state.step) (written by \(state.worldSize) rank(s), now \(communicator.size))")
         }
         let outcome = try trainer.run()

@@ -75,6 +75,15 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try finalParameters("split"), try finalParameters("full"))
     }
 
+    func testResumeDropsMetricsOfRepeatedSteps() throws {
+        _ = try train("m", overrides: ["train.steps=5"])   // checkpoints at 2, 4 and 5
+        try FileManager.default.removeItem(atPath: dir + "/m/checkpoints/step-00000005.h5")
+        let (outcome, losses) = try train("m", resume: .auto)
+        XCTAssertEqual(outcome, .finished(step: 6))
+        XCTAssertEqual(Array(losses.keys).sorted(), [5, 6])
+        XCTAssertEqual(try MetricsLog.read(dir + "/m/metrics.jsonl").map(\.step), [1, 2, 3, 4, 5, 6])
+    }
+
     func testSigtermCheckpointsAndStops() throws {
         let (outcome, _) = try train("term", signalAt: 1, signal: SIGTERM)
         XCTAssertEqual(outcome, .stoppedBySignal(step: 2))
