@@ -6,12 +6,6 @@ import NN
 import Tensor
 import Yams
 
-/// Which weights of a checkpoint to sample with: the exponential moving average (`/ema`)
-/// or the raw trained weights (`/model`).
-public enum WeightsChoice: String, CaseIterable, Sendable {
-    case ema, model
-}
-
 /// A model rebuilt from a checkpoint: its own stored config (root attribute `config`) gives
 /// the backbone, schedule and denoiser (`TrainingSetup`, as in training), and the chosen
 /// weights group is loaded into the backbone by dotted name after checking every name and shape.
