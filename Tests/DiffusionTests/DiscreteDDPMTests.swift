@@ -95,6 +95,9 @@ final class DiscreteDDPMTrainingTests: XCTestCase {
             }
         }
         XCTAssertEqual(loss, expected, accuracy: 1e-5 * max(1, expected))
+        let (perSample, drawn) = ddpm.simpleLosses(x0, backbone: backbone, rng: rng, step: 2, firstSample: 4, context: .inference)
+        XCTAssertEqual(drawn, steps)
+        XCTAssertEqual(perSample.value.scalars.map(Double.init).reduce(0, +) / 3, loss, accuracy: 1e-6)
         let out = ddpm.sample(shape: [2, 2], backbone: backbone, seed: 1)
         XCTAssertEqual(out.shape, [2, 2])
         XCTAssertTrue(out.isFinite)

