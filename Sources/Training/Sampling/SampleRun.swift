@@ -82,7 +82,11 @@ public enum SampleRun {
         let batches = (local.count + batch - 1) / batch
         var reporter: ThroughputReporter? = nil
         if communicator.rank == 0 {
-            reporter = makeReporter?(local.count, batches) ?? ThroughputReporter(total: local.count, batches: batches)
+            // mpirun hands rank 0 a pseudo-terminal even when its output goes to a file: lines then.
+            let terminal = isatty(STDOUT_FILENO) != 0 && !MPICommunicator.isLaunchedByMPI()
+            reporter = makeReporter?(local.count, batches) ?? ThroughputReporter(
+                total: local.count, batches: batches, isTerminal: terminal,
+                scope: communicator.size > 1 ? " on rank 0 of \(communicator.size)" : "")
         }
         let started = Date()
         for (b, start) in stride(from: local.lowerBound, to: local.upperBound, by: batch).enumerated() {

@@ -7,14 +7,17 @@ public struct ThroughputReporter {
     public let total: Int
     public let batches: Int
     public let isTerminal: Bool
+    /// Appended to each line, e.g. " on rank 0 of 4" (the other ranks run alongside).
+    public let scope: String
     let write: (String) -> Void
     let start: Date
 
-    public init(total: Int, batches: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0,
+    public init(total: Int, batches: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0, scope: String = "",
                 write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
         self.total = total
         self.batches = batches
         self.isTerminal = isTerminal
+        self.scope = scope
         self.write = write
         self.start = Date()
     }
@@ -26,7 +29,7 @@ public struct ThroughputReporter {
     }
 
     public func line(done: Int, batch: Int) -> String {
-        String(format: "sampled %d/%d (batch %d/%d) %.1f images/s", done, total, batch, batches, rate(done: done))
+        String(format: "sampled %d/%d (batch %d/%d) %.1f images/s", done, total, batch, batches, rate(done: done)) + scope
     }
 
     public func report(done: Int, batch: Int) {
