@@ -17,6 +17,17 @@ struct BinaryReader {
 
     var count: Int { bytes.count }
 
+    /// The product of `sizes` (header fields), or nil if it overflows `Int`.
+    static func product(_ sizes: [Int]) -> Int? {
+        var result = 1
+        for s in sizes {
+            let (p, overflow) = result.multipliedReportingOverflow(by: s)
+            if overflow { return nil }
+            result = p
+        }
+        return result
+    }
+
     /// The contents of the file at `path`, or an error naming it.
     static func readFile(_ path: String) throws -> Data {
         do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {

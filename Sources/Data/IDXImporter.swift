@@ -27,7 +27,9 @@ public enum IDXImporter {
             dimensions.append(Int(try reader.bigEndianUInt32(at: 4 + 4 * d, "dimension \(d) of the IDX header")))
         }
         let header = 4 + 4 * rank
-        let expected = dimensions.reduce(1, *)
+        guard let expected = BinaryReader.product(dimensions) else {
+            throw DataError("\(name): offset 4: dimensions \(dimensions) describe more bytes than any file holds")
+        }
         guard reader.count - header == expected else {
             let problem = reader.count - header < expected ? "truncated" : "has trailing bytes"
             throw DataError("\(name): \(problem): dimensions \(dimensions) need \(expected) data bytes after the \(header)-byte header (file size \(header + expected)), found \(reader.count - header) (offset \(reader.count))")

@@ -21,8 +21,9 @@ public enum Inflate {
     /// Inflates all of `data`; `name` is used in error messages. `expectedSize`, if known,
     /// sizes the output buffer and is checked.
     public static func inflate(_ data: Data, wrapper: Wrapper, name: String, expectedSize: Int? = nil) throws -> Data {
+        guard !data.isEmpty else { throw DataError("\(name): no compressed data (0 bytes)") }
         var output = Data()
-        output.reserveCapacity(expectedSize ?? data.count * 4)
+        output.reserveCapacity(min(expectedSize ?? data.count * 4, 1 << 28))
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         try data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
             var stream = z_stream()

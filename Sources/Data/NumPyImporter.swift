@@ -61,8 +61,10 @@ public enum NumPyImporter {
             throw DataError("\(name): dtype '\(descr)' is not supported; expected one of u1, f4, f8 (images) or an integer type (labels)")
         }
         let dataStart = headerStart + headerLength
-        let count = shape.reduce(1, *)
-        guard reader.count - dataStart == count * width else {
+        guard let count = BinaryReader.product(shape), let byteCount = BinaryReader.product([count, width]) else {
+            throw DataError("\(name): shape \(shape) of '\(descr)' describes more bytes than any file holds")
+        }
+        guard reader.count - dataStart == byteCount else {
             throw DataError("\(name): \(reader.count - dataStart < count * width ? "truncated" : "has trailing bytes"): shape \(shape) of '\(descr)' needs \(count * width) data bytes from offset \(dataStart), found \(reader.count - dataStart)")
         }
         let raw = reader.bytes[dataStart...]

@@ -22,6 +22,10 @@ public struct PNGImage: Equatable {
         self.pixels = pixels
     }
 
+    /// The largest decoded image `read` accepts (1 GiB of pixels): a damaged or hostile header
+    /// announcing more fails with an error instead of a failed allocation.
+    public static let maximumBytes = 1 << 30
+
     /// Whether the PNG file at `path` stores colour (as opposed to grayscale).
     public static func isColor(path: String) throws -> Bool {
         var image = png_image()
@@ -47,6 +51,9 @@ public struct PNGImage: Equatable {
         guard wanted == 1 || wanted == 3 else { throw DataError("\(path): channels must be 1 or 3, got \(wanted)") }
         image.format = wanted == 3 ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
         let width = Int(image.width), height = Int(image.height)
+        guard width * height * wanted <= maximumBytes else {
+            throw DataError("\(path): a \(width)x\(height) image is too large to read (more than \(maximumBytes) bytes of pixels)")
+        }
         var pixels = [UInt8](repeating: 0, count: width * height * wanted)
         var black = png_color(red: 0, green: 0, blue: 0)
         let ok = pixels.withUnsafeMutableBytes { buffer in

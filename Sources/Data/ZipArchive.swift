@@ -66,8 +66,11 @@ public struct ZipArchive {
                 extra += 4 + length
             }
             guard flags & 1 == 0 else { throw DataError("\(path): entry '\(name)' is encrypted") }
-            entries.append(Entry(name: name, method: method, crc: crc, compressedSize: Int(compressed),
-                                 size: Int(size), localHeaderOffset: Int(local)))
+            guard let compressedSize = Int(exactly: compressed), let entrySize = Int(exactly: size), let localOffset = Int(exactly: local) else {
+                throw DataError("\(path): offset \(offset): entry '\(name)' has sizes or an offset beyond any file (\(compressed), \(size), \(local))")
+            }
+            entries.append(Entry(name: name, method: method, crc: crc, compressedSize: compressedSize,
+                                 size: entrySize, localHeaderOffset: localOffset))
             offset = extraEnd + commentLength
         }
         self.entries = entries

@@ -1,6 +1,6 @@
 import CHDF5
 
-/// Attributes on files (root group), groups and datasets: variable-length UTF-8 strings,
+/// Attributes on files (root group), groups and datasets: fixed-length UTF-8 strings,
 /// numeric scalars and 1-D numeric arrays. Setting an existing attribute replaces it.
 extension H5Object {
     /// Whether the object has an attribute called `name`.
@@ -26,23 +26,26 @@ extension H5Object {
         }
     }
 
-    /// Stores `value` as a scalar variable-length UTF-8 string attribute.
+    /// Stores `value` as a scalar fixed-length UTF-8 string attribute (null-padded, its
+    /// exact byte length). Fixed length keeps the text in the object's own header: a
+    /// variable-length string lives in the file's global heap, whose records HDF5 1.10 reads
+    /// without any check, so a damaged file could crash the reader (found by the checkpoint
+    /// fuzz test, issue 10) instead of failing with an error.
     public func setAttribute(_ name: String, _ value: String) throws {
         try removeAttribute(name)
         let context = "writing string attribute '\(name)' of \(where_)"
         let type = try H5Call.check(H5Tcopy(diffuse_h5t_c_s1()), context)
         defer { H5Tclose(type) }
-        try H5Call.check(H5Tset_size(type, diffuse_h5t_variable()), context)
+        let bytes = Array(value.utf8)
+        try H5Call.check(H5Tset_size(type, max(1, bytes.count)), context)
         try H5Call.check(H5Tset_cset(type, H5T_CSET_UTF8), context)
-        try H5Call.check(H5Tset_strpad(type, H5T_STR_NULLTERM), context)
+        try H5Call.check(H5Tset_strpad(type, H5T_STR_NULLPAD), context)
         let space = try H5Space.simple([], context: context)
         defer { space.close() }
         let attribute = try H5Call.check(H5Acreate2(id, name, type, space.id, diffuse_h5p_default(), diffuse_h5p_default()), context)
         defer { H5Aclose(attribute) }
-        try value.withCString { cString in
-            var pointer: UnsafePointer<CChar>? = cString
-            try H5Call.check(H5Awrite(attribute, type, &pointer), context)
-        }
+        let padded = bytes.isEmpty ? [UInt8(0)] : bytes
+        try H5Call.check(H5Awrite(attribute, type, padded), context)
     }
 
     /// Stores a numeric scalar attribute of `T`'s type.
