@@ -171,3 +171,24 @@ final class EvalTests: XCTestCase {
         XCTAssertNotNil(images.value("pixel_std_error"))
     }
 }
+
+final class VDMLikelihoodTests: XCTestCase {
+    /// With eps_hat = 0 the diffusion term is 1/2 gamma'(t) ||eps||^2, whose expectation is
+    /// D/2 (gamma_max - gamma_min) whatever the schedule's shape: the estimate must find it.
+    func testDiffusionTermOfAZeroPredictorAndBatchIndependence() throws {
+        let mlp = MLP(MLPConfig(features: 4, hiddenWidths: [8], posDim: 4, embDim: 8), seed: 1)
+        for p in mlp.parameters { p.value.fill(0) }
+        let schedule = LearnedSchedule(hidden: 8, seed: 3, bump: 2)
+        let vdm = VDM(schedule: schedule, backbone: mlp)
+        let x = CounterRNG(seed: 8).uniform([64, 4], purpose: .misc, step: 0, firstSample: 0).map { 2 * $0 - 1 }
+        let terms = VDMLikelihood.terms(vdm, x, draws: 8, seed: 5)
+        let (mean, se) = NLLEvaluation.meanAndStandardError(terms.diffusion)
+        XCTAssertEqual(mean, 4.0 / 2 * (5.0 - -13.3), accuracy: 4 * se)
+        XCTAssertLessThan(se, 0.2 * mean)
+        XCTAssertEqual(terms.prior, vdm.priorLoss(x))
+        let bits = VDMLikelihood.bitsPerDimension(vdm, x, draws: 2, seed: 5, batch: 64)
+        XCTAssertEqual(bits, VDMLikelihood.bitsPerDimension(vdm, x, draws: 2, seed: 5, batch: 10))
+        let first = VDMLikelihood.terms(vdm, x.slice(0..<10).copy(), draws: 2, seed: 5)
+        XCTAssertEqual(bits[3], first.total[3] / (4 * log(2)), accuracy: 1e-12)
+    }
+}
