@@ -38,7 +38,7 @@ struct DiffuseSample: ParsableCommand {
     var count: Int = 16
     @Option(help: "Seed of the initial noise and of the sampler's noise.")
     var seed: UInt64 = 0
-    @Option(help: "Samples per batch on each rank (default min(count, 64)); the output does not depend on it.")
+    @Option(help: "Samples per batch (default min(64, count / ranks)); the same --batch gives the same output on any number of ranks, another batch size the same up to float rounding.")
     var batch: Int?
     @Option(help: "PNG grid of the samples (2-D points: a scatter plot).")
     var out: String?

@@ -22,7 +22,7 @@ public struct SampleOptions: Sendable {
     public var finishWithMean: Bool = false
     public var count: Int = 16
     public var seed: UInt64 = 0
-    /// Samples per forward batch on each rank; nil: min(count, 64).
+    /// Samples per forward batch on each rank; nil: min(64, count / ranks rounded up).
     public var batch: Int? = nil
     /// PNG grid (images) or scatter plot (2-D points).
     public var out: String? = nil

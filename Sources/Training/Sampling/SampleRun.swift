@@ -31,7 +31,8 @@ public struct SampleResult {
 /// backbone may round differently for batches of different sizes (differences of about 1e-6).
 /// The global batches are fixed, samples [bB, (b + 1)B) for batch size B, and rank r of R
 /// runs batches [nb r / R, nb (r + 1) / R) of the nb, so with the same `--batch` the output
-/// under `mpirun -np R` is bit for bit that of one rank; rank 0 gathers the samples in order.
+/// under `mpirun -np R` is bit for bit that of one rank (the default batch, min(64, count / R),
+/// depends on R); rank 0 gathers the samples in order.
 public enum SampleRun {
     /// The samples rank `rank` of `size` draws: whole global batches of `batch` samples.
     public static func share(count: Int, batch: Int, rank: Int, size: Int) -> Range<Int> {
@@ -65,7 +66,8 @@ public enum SampleRun {
         }
         let main = try sampler(model.denoiser)
 
-        let batch = options.batch ?? min(options.count, 64)
+        // By default every rank gets work: at most 64 per batch, at most an even share.
+        let batch = options.batch ?? min(64, (options.count + communicator.size - 1) / communicator.size)
         let local = share(count: options.count, batch: batch, rank: communicator.rank, size: communicator.size)
         let initial = try options.initPath.map {
             try SampleFile.readInitial(path: $0, count: options.count, sampleShape: shape, rows: local)
