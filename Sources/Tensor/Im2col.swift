@@ -28,20 +28,14 @@ public enum Im2col {
                         copyShifted(src, into: dstSample, width: w, outHeight: oh, rows: rowLo, rowShift: i - p, columnShift: j - p)
                         continue
                     }
-                    for y in 0..<oh {
+                    // Zero the whole row in one call, then copy the valid window of each output
+                    // row with an inlined loop (output rows are short: per-row calls would dominate).
+                    dstSample.update(repeating: 0, count: n)
+                    if lo >= hi { continue }
+                    for y in rowLo.lo..<max(rowLo.lo, rowLo.hi) {
                         let dst = dstSample + y * ow
-                        if y < rowLo.lo || y >= rowLo.hi || lo >= hi {
-                            dst.update(repeating: 0, count: ow)
-                            continue
-                        }
                         let srcRow = src + (y * s + i - p) * w + (j - p)
-                        if lo > 0 { dst.update(repeating: 0, count: lo) }
-                        if s == 1 {
-                            (dst + lo).update(from: srcRow + lo, count: hi - lo)
-                        } else {
-                            for x in lo..<hi { dst[x] = srcRow[x * s] }
-                        }
-                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+                        for x in lo..<hi { dst[x] = srcRow[x * s] }
                     }
                 }
             }
@@ -127,6 +121,11 @@ public enum Im2col {
     static func zeroEdgeColumns(_ p: UnsafeMutablePointer<Float>, width w: Int, rows: (lo: Int, hi: Int), columnShift: Int) {
         if columnShift == 0 { return }
         let (c0, c1) = columnShift < 0 ? (0, min(w, -columnShift)) : (max(0, w - columnShift), w)
+        if c1 - c0 == 1 {
+            // The 3x3 case: one column; a plain store (an inner loop would become a memset call per row).
+            for y in rows.lo..<rows.hi { p[y * w + c0] = 0 }
+            return
+        }
         for y in rows.lo..<rows.hi {
             let row = p + y * w
             for x in c0..<c1 { row[x] = 0 }
