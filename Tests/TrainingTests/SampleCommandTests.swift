@@ -110,6 +110,20 @@ final class SampleCommandTests: XCTestCase {
         XCTAssertEqual(scatter.pixels, last.pixels)
     }
 
+    func testAnimatedTrajectoryOfColourImages() throws {
+        let rgb = SampleFixtures.unetYAML.replacingOccurrences(of: "source: shapes16", with: "source: shapes16-rgb")
+        let ckpt = try SampleFixtures.writeCheckpoint(yaml: rgb, directory: path("c"))
+        let result = try sample(ckpt) { $0.count = 4; $0.steps = 3; $0.trajectory = path("t.gif"); $0.trajectoryFrames = 3 }
+        XCTAssertEqual(result.samples!.shape, [4, 3, 16, 16])
+        let decoded = try GIFTestDecoder.decode(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path("t.gif")))))
+        XCTAssertEqual(decoded.palette, GIFEncoder.rgb332Palette)
+        XCTAssertEqual(decoded.frames.count, 3)
+        // 4 samples in a 2x2 grid; the last frame is the final samples quantised to 3-3-2 colours.
+        XCTAssertEqual([decoded.width, decoded.height], [2 * 17 + 1, 2 * 17 + 1])
+        let grid = ImageGrid.image(of: result.samples!, columns: 2)
+        XCTAssertEqual(decoded.frames.last, GIFEncoder.frame(width: grid.width, height: grid.height, channels: 3, pixels: grid.pixels).indices)
+    }
+
     func testRunFolderGivesItsNewestValidCheckpoint() throws {
         let run = path("run")
         try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 10)
