@@ -7,40 +7,6 @@ import Logging
 import NN
 import Tensor
 
-/// What a run trains, built from the config by `TrainingSetup.components` (or by tests).
-public struct TrainingComponents {
-    public var model: any Backbone
-    public var dataset: any Dataset
-    public var objective: any TrainingObjective
-    /// Draws `count` samples from `model` (called with the EMA weights in place); nil: no grids.
-    public var drawSamples: ((_ model: any Backbone, _ count: Int) throws -> Tensor)?
-
-    public init(model: any Backbone, dataset: any Dataset, objective: any TrainingObjective,
-                drawSamples: ((any Backbone, Int) throws -> Tensor)? = nil) {
-        self.model = model
-        self.dataset = dataset
-        self.objective = objective
-        self.drawSamples = drawSamples
-    }
-}
-
-/// How a run ended.
-public enum TrainingOutcome: Equatable {
-    /// All `train.steps` steps done (final checkpoint written).
-    case finished(step: Int)
-    /// Stopped at a step boundary by SIGTERM, or SIGUSR1 with `--exit-on-signal`, after a checkpoint.
-    case stoppedBySignal(step: Int)
-}
-
-/// One optimizer step as seen by every rank (for tests and progress output).
-public struct StepReport: Equatable {
-    public var step: Int
-    public var loss: Double
-    public var gradNorm: Double
-    public var lr: Double
-    public var skipped: Bool
-}
-
 /// Data-parallel training (issue 6).
 ///
 /// Every rank builds the model from the same seed (verified by a checksum allreduce), takes

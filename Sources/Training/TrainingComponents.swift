@@ -1,0 +1,20 @@
+import Data
+import NN
+import Tensor
+
+/// What a run trains, built from the config by `TrainingSetup.components` (or by tests).
+public struct TrainingComponents {
+    public var model: any Backbone
+    public var dataset: any Dataset
+    public var objective: any TrainingObjective
+    /// Draws `count` samples from `model` (called with the EMA weights in place); nil: no grids.
+    public var drawSamples: ((_ model: any Backbone, _ count: Int) throws -> Tensor)?
+
+    public init(model: any Backbone, dataset: any Dataset, objective: any TrainingObjective,
+                drawSamples: ((any Backbone, Int) throws -> Tensor)? = nil) {
+        self.model = model
+        self.dataset = dataset
+        self.objective = objective
+        self.drawSamples = drawSamples
+    }
+}

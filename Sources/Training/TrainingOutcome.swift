@@ -1,0 +1,16 @@
+/// How a run ended.
+public enum TrainingOutcome: Equatable {
+    /// All `train.steps` steps done (final checkpoint written).
+    case finished(step: Int)
+    /// Stopped at a step boundary by SIGTERM, or SIGUSR1 with `--exit-on-signal`, after a checkpoint.
+    case stoppedBySignal(step: Int)
+}
+
+/// One optimizer step as seen by every rank (for tests and progress output).
+public struct StepReport: Equatable {
+    public var step: Int
+    public var loss: Double
+    public var gradNorm: Double
+    public var lr: Double
+    public var skipped: Bool
+}
