@@ -84,6 +84,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try MetricsLog.read(dir + "/m/metrics.jsonl").map(\.step), [1, 2, 3, 4, 5, 6])
     }
 
+    func testResumeFromAnExplicitCheckpointIntoANewFolder() throws {
+        let (_, reference) = try train("src")
+        let (outcome, losses) = try train("dst", resume: .path(dir + "/src/checkpoints/step-00000004.h5"))
+        XCTAssertEqual(outcome, .finished(step: 6))
+        XCTAssertEqual(losses[5], reference[5])
+        XCTAssertEqual(losses[6], reference[6])
+        XCTAssertThrowsError(try train("dst2", resume: .path(dir + "/src/metrics.jsonl"))) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(self.dir)/src/metrics.jsonl: not a readable HDF5 file"), "\(e)")
+        }
+    }
+
     func testSigtermCheckpointsAndStops() throws {
         let (outcome, _) = try train("term", signalAt: 1, signal: SIGTERM)
         XCTAssertEqual(outcome, .stoppedBySignal(step: 2))
