@@ -23,10 +23,13 @@ public enum Conv2dKernel {
 
     /// Samples lowered into one GEMM: enough to reach `targetColumns`, as far as the
     /// workspace bound allows, balanced over the batch.
-    /// A pointwise convolution always runs one sample per GEMM: it then needs no copy at all,
-    /// which measured faster than folding even at 7x7.
+    /// A pointwise convolution runs one sample per GEMM down to 32 pixels: it then needs no
+    /// copy at all, which measured faster than folding at 7x7 (49 pixels); at 4x4 (16 pixels)
+    /// the GEMMs get too narrow and folding wins again.
+    public static let pointwiseMinPixels = 32
+
     public static func samplesPerGemm(_ g: Conv2dGeometry) -> Int {
-        if g.isPointwise { return 1 }
+        if g.isPointwise && g.outPixels >= pointwiseMinPixels { return 1 }
         let n = max(1, g.outPixels)
         var s = min(g.batch, (targetColumns + n - 1) / n)
         s = min(s, max(1, maxWorkspace / max(1, g.patchSize * n)))

@@ -101,8 +101,10 @@ final class Conv2dKernelTests: XCTestCase {
     func testSamplesPerGemmFoldsSmallImagesAndStaysWithinTheBatch() {
         let small = Conv2dGeometry(input: [8, 256, 4, 4], weight: [256, 256, 3, 3], stride: 1, padding: 1)
         XCTAssertEqual(Conv2dKernel.samplesPerGemm(small), 8)
-        let pointwise = Conv2dGeometry(input: [8, 256, 4, 4], weight: [256, 256, 1, 1], stride: 1, padding: 0)
+        let pointwise = Conv2dGeometry(input: [8, 256, 8, 8], weight: [256, 256, 1, 1], stride: 1, padding: 0)
         XCTAssertEqual(Conv2dKernel.samplesPerGemm(pointwise), 1)
+        let tinyPointwise = Conv2dGeometry(input: [8, 256, 4, 4], weight: [256, 256, 1, 1], stride: 1, padding: 0)
+        XCTAssertEqual(Conv2dKernel.samplesPerGemm(tinyPointwise), 8)
         let large = Conv2dGeometry(input: [8, 3, 128, 128], weight: [8, 3, 3, 3], stride: 1, padding: 1)
         XCTAssertEqual(Conv2dKernel.samplesPerGemm(large), 1)
         let big = Conv2dGeometry(input: [64, 1024, 8, 8], weight: [8, 1024, 3, 3], stride: 1, padding: 1)
