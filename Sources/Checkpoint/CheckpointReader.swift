@@ -27,6 +27,10 @@ public enum CheckpointReader {
         do {
             file = try H5File.open(path, readOnly: true)
         } catch {
+            if !FileManager.default.fileExists(atPath: path) {
+                // Deleted between the check above and the open (retention in a live run).
+                throw CheckpointError(path: path, "no such checkpoint file (it was removed while being opened)")
+            }
             throw CheckpointError(path: path, "not a readable HDF5 file (truncated or not HDF5): \(error)")
         }
         do {

@@ -16,11 +16,12 @@ public struct CheckpointWriter {
     public var directory: String
     /// Fault injection for tests: runs once the temporary file is complete and synced, just
     /// before the rename. Throwing simulates a crash or a failed rename at that point.
+    /// Defaults to `CheckpointTestHook.fromEnvironment()` (nil unless a fault script sets it).
     public var beforeRename: ((_ temporaryPath: String) throws -> Void)?
 
     public init(directory: String, beforeRename: ((String) throws -> Void)? = nil) {
         self.directory = directory
-        self.beforeRename = beforeRename
+        self.beforeRename = beforeRename ?? CheckpointTestHook.fromEnvironment()
     }
 
     /// `step-00001000.h5`.
@@ -38,15 +39,19 @@ public struct CheckpointWriter {
         let temporary = final + Self.partialSuffix
         do {
             try? FileManager.default.removeItem(atPath: temporary)
-            let file = try H5File.create(temporary)
+            // Built in memory and written here: a full disk fails our write() cleanly, where
+            // HDF5 failing to flush at close would leave the library to crash at exit.
+            let file = try H5File.createInMemory(temporary)
+            let bytes: [UInt8]
             do {
                 try Self.store(state, in: file)
+                bytes = try file.image()
                 try file.close()
             } catch {
                 try? file.close()
                 throw error
             }
-            try Self.fsync(path: temporary, directory: false)
+            try Self.writeSynced(bytes, to: temporary)
             try beforeRename?(temporary)
             guard rename(temporary, final) == 0 else {
                 throw CheckpointError(path: final, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
@@ -58,6 +63,23 @@ public struct CheckpointWriter {
         }
         try Self.fsync(path: directory, directory: true)
         return final
+    }
+
+    /// Writes `bytes` to a new file at `path` and fsyncs it; every failure (ENOSPC, EIO) throws.
+    static func writeSynced(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CheckpointError(path: path, "cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw CheckpointError(path: path, "cannot write (\(written) of \(bytes.count) bytes written): \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+        guard Foundation.fsync(fd) == 0 else { throw CheckpointError(path: path, "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
     /// Flushes a file's (or a folder's entries') data to the device.

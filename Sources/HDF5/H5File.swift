@@ -16,6 +16,32 @@ public final class H5File: H5Group {
         return H5File(state: H5FileState(path: path, id: id), id: id, path: "/", close: nil)
     }
 
+    /// Creates a file held in memory only (HDF5's core driver without a backing store); `name`
+    /// serves for messages. Its bytes come from `image()`: a writer that must not leave HDF5
+    /// with unflushable data (a full disk makes H5Fclose fail and HDF5 1.10 then crashes at
+    /// exit) writes them itself.
+    public static func createInMemory(_ name: String) throws -> H5File {
+        H5Call.prepare()
+        let access = try accessProperties(name)
+        defer { H5Pclose(access) }
+        try H5Call.check(H5Pset_fapl_core(access, 1 << 20, false), "in-memory file access properties for \(name)")
+        let id = try H5Call.check(H5Fcreate(name, diffuse_h5f_acc_trunc(), diffuse_h5p_default(), access),
+                                  "creating in-memory HDF5 file \(name)")
+        return H5File(state: H5FileState(path: name, id: id), id: id, path: "/", close: nil)
+    }
+
+    /// The file's bytes as they would be on disk (flushed first).
+    public func image() throws -> [UInt8] {
+        try flush()
+        let context = "reading the image of HDF5 file \(state.path)"
+        let size = H5Fget_file_image(id, nil, 0)
+        guard size >= 0 else { throw H5Call.failure(context) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, $0.count) }
+        guard copied == size else { throw copied < 0 ? H5Call.failure(context) : HDF5Error("\(context): \(copied) of \(size) bytes copied") }
+        return bytes
+    }
+
     /// Opens the existing file at `path`, read-only by default. Throws for a missing file,
     /// a file that is not HDF5, and a truncated one.
     public static func open(_ path: String, readOnly: Bool = true) throws -> H5File {
