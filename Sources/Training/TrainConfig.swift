@@ -181,6 +181,11 @@ public struct SampleConfig: Codable, Equatable, Sendable {
     public var sampler: String = "heun"
     public var steps: Int = 32
     public var count: Int = 16
+    /// Replace the last step by the denoised mean E[x | x_t1] (k-diffusion / EDM style).
+    public var finishWithMean: Bool = false
 
     public init() {}
+    enum CodingKeys: String, CodingKey {
+        case sampler, steps, count, finishWithMean = "finish_with_mean"
+    }
 }

@@ -54,7 +54,8 @@ public enum TrainingSetup {
     /// run starts from the same noise and shows the model's progress).
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
                                  sampleShape: [Int]) throws -> (any Backbone, Int) throws -> Tensor {
-        let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, seed: UInt64(config.train.seed)))
+        let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, denoiseFinal: config.sample.finishWithMean,
+                                                                seed: UInt64(config.train.seed)))
         let sampler: any Sampler
         do {
             sampler = try makeSampler(name: config.sample.sampler, denoiser: denoiser, options: options)
