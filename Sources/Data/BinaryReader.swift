@@ -30,6 +30,10 @@ struct BinaryReader {
 
     /// The contents of the file at `path`, or an error naming it.
     static func readFile(_ path: String) throws -> Data {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DataError("\(path): is a directory, expected a file")
+        }
         do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw DataError("\(path): cannot read file (\(error.localizedDescription))")
         }

@@ -21,8 +21,14 @@ public final class DatasetFile: Dataset {
 
     public init(path: String, targetRange: ClosedRange<Float> = -1...1, loadIntoMemory: Bool = false) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError("\(path): no such dataset file") }
-        file = try H5File.open(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError("\(path): no such dataset file") }
+        guard !isDirectory.boolValue else { throw DataError("\(path): is a directory, expected a dataset file (.h5)") }
+        do {
+            file = try H5File.open(path)
+        } catch {
+            throw DataError("\(path): not a readable HDF5 file (truncated or not HDF5): \(error)")
+        }
         if try file.hasAttribute("format") {
             let format = try file.stringAttribute("format")
             guard format == DatasetFormat.formatName else {

@@ -62,6 +62,8 @@ public enum TrainingRun {
         }
         let resolved = try ConfigLoader.load(path: configPath, overrides: options.overrides, worldSize: communicator.size)
         let folder = RunFolder(path: options.runDirectory ?? "runs/\(resolved.config.name)")
+        // Data and model first: a config they refuse leaves no run folder behind.
+        let components = try makeComponents(resolved.config)
 
         // Rank 0 prepares the folder and chooses the checkpoint; every rank learns the outcome.
         var notes: [String] = []
@@ -83,6 +85,7 @@ public enum TrainingRun {
                         resumePath = nil
                     }
                 case .path(let p):
+                    _ = try CheckpointReader.metadata(p)   // refused before the run folder is touched
                     resumePath = p
                 }
                 try folder.prepare(configYAML: resolved.yaml, freshRun: options.resume == .none, force: options.force)
@@ -99,7 +102,6 @@ public enum TrainingRun {
         for n in notes { logger.warning("\(n)") }
         logger.info("config \(configPath)\(options.overrides.isEmpty ? "" : " with --set \(options.overrides.joined(separator: " "))") -> run folder \(folder.path)")
 
-        let components = try makeComponents(resolved.config)
         let signals = SignalMonitor()
         defer { signals.stop() }
         let trainer = try Trainer(resolved: resolved, components: components, communicator: communicator, folder: folder,

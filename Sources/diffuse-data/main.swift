@@ -72,6 +72,7 @@ struct Preview_: ParsableCommand {
     @Option(help: "Output PNG.") var out: String
 
     func run() throws {
+        guard count > 0 else { throw DataError("preview \(file): --count must be at least 1, got \(count)") }
         try Preview.write(try DatasetFile(path: file), count: count, columns: columns, path: out)
         print("wrote \(out)")
     }
@@ -86,6 +87,7 @@ struct Builtin: ParsableCommand {
     @Option(help: "Output dataset file (.h5).") var out: String
 
     func run() throws {
+        guard count > 0 else { throw DataError("builtin \(name): --count must be at least 1, got \(count)") }
         try BuiltinDatasets.writeFile(name, count: count, seed: seed, path: out, compression: compression)
         print(try DatasetInfo(path: out).description)
     }
