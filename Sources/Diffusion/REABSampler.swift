@@ -14,7 +14,7 @@ public struct REABSampler: MultistepSampler {
     public let settings: SamplingSettings
     public let order: Int
 
-    public init(denoiser: any Denoiser, order: Int = 3, settings: SamplingSettings = SamplingSettings()) {
+    public init(denoiser: any Denoiser, order: Int = 2, settings: SamplingSettings = SamplingSettings()) {
         precondition(order >= 1, "REABSampler: order must be at least 1, got \(order)")
         self.denoiser = denoiser
         self.order = order

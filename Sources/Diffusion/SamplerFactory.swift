@@ -13,14 +13,14 @@ public struct SamplerOptions: Equatable, Sendable {
     public var eta: Double?
     /// Ito: scale of the injected noise.
     public var temperature: Double
-    /// Multistep samplers (zab, vab, zeab, xeab, reab).
+    /// Multistep samplers (zab, vab, zeab, xeab, reab); azula's default order is 2.
     public var order: Int
     /// PC: corrector steps per step and their amplitude.
     public var corrections: Int
     public var delta: Double
 
     public init(settings: SamplingSettings = SamplingSettings(), eta: Double? = nil, temperature: Double = 1,
-                order: Int = 3, corrections: Int = 1, delta: Double = 0.01) {
+                order: Int = 2, corrections: Int = 1, delta: Double = 0.01) {
         self.settings = settings
         self.eta = eta
         self.temperature = temperature

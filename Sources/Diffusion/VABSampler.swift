@@ -11,7 +11,7 @@ public struct VABSampler: MultistepSampler {
     public let settings: SamplingSettings
     public let order: Int
 
-    public init(denoiser: any Denoiser, order: Int = 3, settings: SamplingSettings = SamplingSettings()) {
+    public init(denoiser: any Denoiser, order: Int = 2, settings: SamplingSettings = SamplingSettings()) {
         precondition(order >= 1, "VABSampler: order must be at least 1, got \(order)")
         self.denoiser = denoiser
         self.order = order

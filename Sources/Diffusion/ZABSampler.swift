@@ -10,7 +10,7 @@ public struct ZABSampler: MultistepSampler {
     public let settings: SamplingSettings
     public let order: Int
 
-    public init(denoiser: any Denoiser, order: Int = 3, settings: SamplingSettings = SamplingSettings()) {
+    public init(denoiser: any Denoiser, order: Int = 2, settings: SamplingSettings = SamplingSettings()) {
         precondition(order >= 1, "ZABSampler: order must be at least 1, got \(order)")
         self.denoiser = denoiser
         self.order = order
