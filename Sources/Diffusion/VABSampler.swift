@@ -1,11 +1,15 @@
 import Foundation
 import Tensor
 
-/// Adams-Bashforth on the velocity v. In the angle phi = atan(sigma / alpha) and the normalised
-/// state xbar = x / sqrt(alpha^2 + sigma^2) = cos(phi) x + sin(phi) z, the probability-flow ODE is
-/// dxbar/dphi = v with v = cos(phi) z - sin(phi) E[x | x_t] (the v of Salimans & Ho 2022), so
-///     x_s = n_s (x_t / n_t + sum_j c_j v_{t_j}),  c_j = int_{phi_t}^{phi_s} l_j(phi) dphi,
-/// n = sqrt(alpha^2 + sigma^2). Order `order` (after the ramp-up).
+/// Adams-Bashforth on the velocity v (azula 0.11, `vABSampler`). In the rectified variables
+/// u = sigma / (alpha + sigma) and xbar = x / (alpha + sigma), for which alpha = 1 - u and sigma = u,
+/// the probability-flow ODE is dxbar/du = v(x) = E[z | x_t] - E[x | x_t], i.e.
+///     v_t = x_t / sigma_t - (1 + alpha_t / sigma_t) mu_t,   mu_t = E[x | x_t],
+/// and the n-th order Adams-Bashforth step on the last n times is
+///     x_s = (alpha_s + sigma_s) / (alpha_t + sigma_t) x_t + (alpha_s + sigma_s) sum_j c_j v_{t_j},
+///     c_j = int_{u_t}^{u_s} l_j(u) du,
+/// with l_j the Lagrange basis of those times in u. With order 1 this is DDIM (eta = 0).
+/// The order ramps up 1, 2, ..., `order` over the first steps (azula's default order is 2).
 public struct VABSampler: MultistepSampler {
     public let denoiser: any Denoiser
     public let settings: SamplingSettings
@@ -18,17 +22,13 @@ public struct VABSampler: MultistepSampler {
         self.settings = settings
     }
 
-    func variable(alpha: Double, sigma: Double) -> Double { atan2(sigma, alpha) }
+    func variable(alpha: Double, sigma: Double) -> Double { sigma / (alpha + sigma) }
     var weights: [(Double) -> Double] { [{ _ in 1 }] }
     func quantities(_ xt: Tensor, mean: Tensor, alpha: Double, sigma: Double) -> [Tensor] {
-        // v = cos(phi) z - sin(phi) mu with z = (x_t - alpha mu) / sigma.
-        let n = (alpha * alpha + sigma * sigma).squareRoot()
-        let cosPhi = alpha / n, sinPhi = sigma / n
-        return [combine([(cosPhi / sigma, xt), (-cosPhi * alpha / sigma - sinPhi, mean)])]
+        [combine([(1 / sigma, xt), (-(1 + alpha / sigma), mean)])]
     }
     func update(_ xt: Tensor, t: (alpha: Double, sigma: Double), s: (alpha: Double, sigma: Double), integrals: [Tensor]) -> Tensor {
-        let nT = (t.alpha * t.alpha + t.sigma * t.sigma).squareRoot()
-        let nS = (s.alpha * s.alpha + s.sigma * s.sigma).squareRoot()
+        let nT = t.alpha + t.sigma, nS = s.alpha + s.sigma
         return combine([(nS / nT, xt), (nS, integrals[0])])
     }
 }

@@ -54,6 +54,7 @@ final class SamplerConvergenceTests: XCTestCase {
         let settings = SamplingSettings(steps: 10)
         let euler = EulerSampler(denoiser: d, settings: settings)(x)
         for sampler in [ZABSampler(denoiser: d, order: 1, settings: settings) as any Sampler,
+                        VABSampler(denoiser: d, order: 1, settings: settings),
                         ZEABSampler(denoiser: d, order: 1, settings: settings),
                         XEABSampler(denoiser: d, order: 1, settings: settings),
                         REABSampler(denoiser: d, order: 1, settings: settings),
