@@ -1,14 +1,21 @@
 import Foundation
 import Tensor
 
-/// Rotational exponential Adams-Bashforth. In the angle phi = atan(sigma / alpha) the normalised
-/// state xbar = x / n, n = sqrt(alpha^2 + sigma^2), obeys dxbar/dphi = cos(phi) z - sin(phi) mu
-/// (mu = E[x | x_t], z = (x_t - alpha mu) / sigma); interpolating mu and z by Lagrange polynomials
-/// in phi and integrating the rotation exactly,
-///     x_s = n_s (x_t / n_t + sum_j a_j mu_{t_j} + sum_j b_j z_{t_j}),
-///     a_j = -int sin(phi) l_j(phi) dphi,  b_j = int cos(phi) l_j(phi) dphi   (from phi_t to phi_s).
-/// The final scale is n_s = sqrt(alpha_s^2 + sigma_s^2), as the derivation gives (azula 0.11 writes
-/// sigma_t there, which makes the method first order). With order 1 this is DDIM. Order `order`.
+/// Rosenbrock-type exponential Adams-Bashforth (azula 0.11, `REABSampler`; a multistep
+/// DPM-Solver-v3, Zheng et al. 2023). In u = log(sigma / alpha) and y = x / alpha the
+/// probability-flow ODE dy/du = y - mu is split as a_u y + b_u f with
+///     a_t = sigma_t^2 / (alpha_t^2 + sigma_t^2),  b_t = sigma_t / sqrt(alpha_t^2 + sigma_t^2),
+///     f_t = (1 - a_t) / (b_t alpha_t) x_t - mu_t / b_t,   mu_t = E[x | x_t];
+/// the linear part is integrated exactly (Psi(t, s) = sqrt((1 + e^(2s)) / (1 + e^(2t)))) and f by
+/// the n-th order Adams-Bashforth rule on the last n times:
+///     x_s = sqrt((alpha_s^2 + sigma_s^2) / (alpha_t^2 + sigma_t^2)) x_t
+///           + sqrt(alpha_s^2 + sigma_s^2) sum_j c_j f_{t_j},
+///     c_j = int_{u_t}^{u_s} e^u / (1 + e^(2u)) l_j(u) du.
+/// Departure from azula 0.11 (issue 4): the final scale is sqrt(alpha_s^2 + sigma_s^2), as the
+/// derivation gives (alpha_s sqrt(1 + e^(2s))); azula's code writes sigma_t there, which makes the
+/// method first order. The coefficients c_j are integrated by Gauss-Legendre quadrature (exact to
+/// rounding) where azula uses a 257-point trapezoid rule; the two agree to about 1e-8 per step at
+/// ordinary step sizes. The order ramps up 1, 2, ..., `order` (azula's default order is 2).
 public struct REABSampler: MultistepSampler {
     public let denoiser: any Denoiser
     public let settings: SamplingSettings
@@ -21,14 +28,17 @@ public struct REABSampler: MultistepSampler {
         self.settings = settings
     }
 
-    func variable(alpha: Double, sigma: Double) -> Double { atan2(sigma, alpha) }
-    var weights: [(Double) -> Double] { [{ -sin($0) }, { cos($0) }] }
+    func variable(alpha: Double, sigma: Double) -> Double { log(sigma) - log(alpha) }
+    /// e^u / (1 + e^(2u)) = 1 / (2 cosh u), written without overflow.
+    var weights: [(Double) -> Double] { [{ 0.5 / cosh($0) }] }
     func quantities(_ xt: Tensor, mean: Tensor, alpha: Double, sigma: Double) -> [Tensor] {
-        [mean, EulerSampler.noiseEstimate(xt, mean: mean, alpha: alpha, sigma: sigma)]
+        let n2 = alpha * alpha + sigma * sigma
+        let a = sigma * sigma / n2, b = sigma / n2.squareRoot()
+        return [combine([((1 - a) / b / alpha, xt), (-1 / b, mean)])]
     }
     func update(_ xt: Tensor, t: (alpha: Double, sigma: Double), s: (alpha: Double, sigma: Double), integrals: [Tensor]) -> Tensor {
         let nT = (t.alpha * t.alpha + t.sigma * t.sigma).squareRoot()
         let nS = (s.alpha * s.alpha + s.sigma * s.sigma).squareRoot()
-        return combine([(nS / nT, xt), (nS, integrals[0]), (nS, integrals[1])])
+        return combine([(nS / nT, xt), (nS, integrals[0])])
     }
 }
