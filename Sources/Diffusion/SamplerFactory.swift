@@ -11,7 +11,7 @@ public struct SamplerOptions: Equatable, Sendable {
     public var settings: SamplingSettings
     /// DDIM stochasticity (0 deterministic, 1 DDPM) and Ito's SDE stochasticity.
     public var eta: Double?
-    /// Ito: scale of the injected noise.
+    /// Ito: the temperature tau dividing the score term (azula's).
     public var temperature: Double
     /// Multistep samplers (zab, vab, zeab, xeab, reab); azula's default order is 2.
     public var order: Int
@@ -44,6 +44,9 @@ public func makeSampler(name: String, denoiser: any Denoiser, options: SamplerOp
     }
     if [.zab, .vab, .zeab, .xeab, .reab].contains(kind), options.order < 1 {
         throw DiffusionError("sampler '\(name)': order must be at least 1, got \(options.order)")
+    }
+    if kind == .ito, (options.eta ?? 1) < 0 || !(options.temperature > 0) {
+        throw DiffusionError("sampler 'ito': eta must be >= 0 and temperature > 0, got \(options.eta ?? 1) and \(options.temperature)")
     }
     if kind == .pc, options.corrections < 0 || options.delta < 0 || options.delta > 1 {
         throw DiffusionError("sampler 'pc': corrections must be >= 0 and delta in [0, 1], got \(options.corrections) and \(options.delta)")
