@@ -7,7 +7,8 @@ import Foundation
 /// `adams_bashforth`), solved in Float64. The variable is shifted to the last node and scaled by
 /// the step b - a first, which keeps V well conditioned; the moments are integrated by composite
 /// 8-point Gauss-Legendre, exact for polynomial weights and accurate to rounding for the
-/// exponential and trigonometric weights of the exponential integrators.
+/// weights e^u, -e^(-u) and 1/(2 cosh u) of the exponential integrators (azula solves the same
+/// system unshifted, with closed-form moments, and a 257-point trapezoid rule for REAB).
 public enum LagrangeCoefficients {
     public static func integrals(nodes: [Double], from a: Double, to b: Double, weight: (Double) -> Double) -> [Double] {
         let n = nodes.count

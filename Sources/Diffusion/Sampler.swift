@@ -13,7 +13,9 @@ public enum TimeGrid: Equatable, Sendable {
 }
 
 /// What every sampler shares: the interval, the number of steps, the grid, the final
-/// denoising option and the seed of its counter-based noise.
+/// denoising option and the seed of its counter-based noise. The defaults are azula 0.11's
+/// (start 1, stop 0, 64 uniform steps); the EDM grid and `denoiseFinal` are issue 4's additions
+/// (not in azula) and off by default.
 public struct SamplingSettings: Equatable, Sendable {
     public var start: Double
     public var stop: Double
@@ -64,7 +66,9 @@ extension Sampler {
 
     var rng: CounterRNG { CounterRNG(seed: settings.seed) }
 
-    /// The times t_T = start, ..., t_0 = stop (steps + 1 values, decreasing).
+    /// The times t_T = start, ..., t_0 = stop (steps + 1 values, decreasing). The uniform grid is
+    /// azula's `torch.linspace(start, stop, steps + 1)`, here in Float64 (azula uses the time dtype,
+    /// float32 unless `dtype` is given).
     public var timesteps: [Double] {
         let n = settings.steps, a = settings.start, b = settings.stop
         switch settings.grid {
