@@ -109,6 +109,11 @@ final class BadInputTests: XCTestCase {
         try refuse("diffuse-train", source("int64.h5"), ["int64.h5", "expected uint8 or float32"])
         // Images for an MLP: the shape does not fit the model.
         try refuse("diffuse-train", source("shapes.h5") + ["--set", "data.image_size=16"], ["model.kind", "shapes.h5", "use model.kind: unet"])
+        // 16x16 images for a config that says 32.
+        try refuse("diffuse-train", source("shapes.h5") + ["--set", "data.image_size=32", "--set", "model.kind=unet",
+                                                           "--set", "model.unet.channels_per_depth=[8]", "--set", "model.unet.num_groups=4",
+                                                           "--set", "model.unet.attention_depths=[]"],
+                   ["data.image_size: 32", "shapes.h5", "16x16"])
     }
 
     func testTrainRefusesBadCheckpointsWithoutTouchingTheRun() throws {
@@ -149,6 +154,11 @@ final class BadInputTests: XCTestCase {
         try refuse("diffuse-sample", ckpt + ["--weights", "best"] + out, ["--weights 'best'", "ema, model"])
         try refuse("diffuse-sample", ckpt + ["--init", path("moons.h5"), "--count", "4"] + out, ["--init", "moons.h5", "/initial"])
         try refuse("diffuse-sample", ckpt + ["--init", path("folder"), "--count", "4"] + out, ["--init", "folder"])
+        // Starting points of the wrong shape for the 2-D model: [4, 3].
+        let f = try H5File.create(path("init3.h5"))
+        try f.createDataset("initial", values: [Float](repeating: 0, count: 12), shape: [4, 3])
+        try f.close()
+        try refuse("diffuse-sample", ckpt + ["--init", path("init3.h5"), "--count", "4"] + out, ["--init", "init3.h5", "[4, 3]"])
         try refuse("diffuse-sample", ckpt + ["--out", path("folder/")], ["--out", "folder", ".png"])
     }
 

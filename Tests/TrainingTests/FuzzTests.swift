@@ -148,6 +148,23 @@ final class FuzzTests: XCTestCase {
         print("fuzz csv: \(tally)")
     }
 
+    /// Mutated dataset files through `DatasetFile` (what training and diffuse-data open),
+    /// reading every sample and label of the ones that open.
+    func testDatasetFileLoader() throws {
+        try BuiltinDatasets.writeFile("shapes16", count: 6, seed: 2, path: path("shapes.h5"))
+        try BuiltinDatasets.writeFile("two-moons", count: 20, seed: 2, path: path("moons.h5"))
+        let seeds = try ["shapes.h5", "moons.h5"].map { ([UInt8](try Data(contentsOf: URL(fileURLWithPath: path($0)))), 512) }
+        let tally = try fuzz("dataset", seeds: seeds, cases: 300, seed: 70, target: { path("case-\($0).h5") },
+                             isExpected: { $0 is DataError || $0 is HDF5Error }) { _, file in
+            let d = try DatasetFile(path: file)
+            let all = Array(0..<d.count)
+            let samples = try d.samples(all)
+            XCTAssertEqual(samples.shape, [d.count] + d.sampleShape)
+            if let labels = try d.labels(all) { XCTAssertEqual(labels.count, d.count) }
+        }
+        print("fuzz dataset: \(tally)")
+    }
+
     /// Mutated checkpoints through the reader (fixed layout) and through `CheckpointModel`
     /// (stored config, model rebuilt), as `--resume` and diffuse-sample use them.
     func testCheckpointLoader() throws {
