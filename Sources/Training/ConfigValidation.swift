@@ -7,6 +7,7 @@ extension TrainConfig {
     public enum Choices {
         public static let modelKinds = ["unet", "mlp"]
         public static let schedules = ScheduleKind.allCases.map(\.rawValue)
+        public static let objectives = ["denoiser", "ddpm", "vdm"]
         public static let denoisers = ["simple", "karras", "epsilon", "velocity"]
         public static let noiseLevels = ["uniform", "lognormal", "stratified", "antithetic"]
         public static let optimizers = ["adam", "adamw"]
@@ -91,6 +92,10 @@ extension TrainConfig {
         }
 
         // diffusion
+        choice("diffusion.objective", diffusion.objective, Choices.objectives)
+        if diffusion.objective == "ddpm" && diffusion.schedule != "ddpm" {
+            p.append("diffusion.schedule: '\(diffusion.schedule)' with diffusion.objective: ddpm; the discrete DDPM is sampled through schedule: ddpm (set it)")
+        }
         choice("diffusion.schedule", diffusion.schedule, Choices.schedules)
         choice("diffusion.denoiser", diffusion.denoiser, Choices.denoisers)
         choice("diffusion.noise_levels", diffusion.noiseLevels, Choices.noiseLevels)

@@ -80,6 +80,10 @@ public struct MLPSection: Codable, Equatable, Sendable {
 
 /// `diffusion:` schedule, denoiser, loss weighting and training noise levels.
 public struct DiffusionConfig: Codable, Equatable, Sendable {
+    /// What is trained: `denoiser` (the `denoiser` below over `schedule`), `ddpm` (discrete-time
+    /// L_simple of Ho et al. with T = 1000 linear betas; needs `schedule: ddpm`, used for sampling)
+    /// or `vdm` (VDM's learned schedule and continuous-time ELBO, loss in bits per dimension).
+    public var objective: String = "denoiser"
     /// `vp`, `ve`, `cosine`, `rectified`, `decay`, `elucidated` or `ddpm`.
     public var schedule: String = "vp"
     /// Schedule parameters; nil means the schedule's own default (issue 4).
@@ -100,7 +104,7 @@ public struct DiffusionConfig: Codable, Equatable, Sendable {
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case schedule, alphaMin = "alpha_min", sigmaMin = "sigma_min", sigmaMax = "sigma_max", rho, gamma
+        case objective, schedule, alphaMin = "alpha_min", sigmaMin = "sigma_min", sigmaMax = "sigma_max", rho, gamma
         case denoiser, maxWeight = "max_weight", noiseLevels = "noise_levels", pMean = "p_mean", pStd = "p_std"
     }
 }

@@ -10,7 +10,13 @@ public enum TrainingSetup {
         let dataset = try makeDataset(config)
         let model = try makeBackbone(config, sampleShape: dataset.sampleShape)
         let denoiser = try makeDenoiser(config, backbone: model)
-        return TrainingComponents(model: model, dataset: dataset, objective: DiffusionObjective(denoiser: denoiser, sampling: noiseLevels(config)),
+        let objective: any TrainingObjective
+        switch config.diffusion.objective {
+        case "ddpm": objective = DDPMObjective(ddpm: try discreteDDPM(config))
+        case "vdm": objective = VDMObjective()
+        default: objective = DiffusionObjective(denoiser: denoiser, sampling: noiseLevels(config))
+        }
+        return TrainingComponents(model: model, dataset: dataset, objective: objective,
                                   drawSamples: try makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape))
     }
 
@@ -28,9 +34,30 @@ public enum TrainingSetup {
         }
     }
 
-    /// The denoiser of `diffusion.denoiser` over `backbone`.
+    /// The discrete-time DDPM of `diffusion.objective: ddpm`, with the betas of the `ddpm` schedule.
+    static func discreteDDPM(_ config: TrainConfig) throws -> DiscreteDDPM {
+        guard let ddpm = try makeSchedule(config) as? DDPMSchedule else {
+            throw TrainingError("diffusion.schedule: '\(config.diffusion.schedule)' with diffusion.objective: ddpm; set schedule: ddpm")
+        }
+        return DiscreteDDPM(betaStart: ddpm.betaStart, betaEnd: ddpm.betaEnd, steps: ddpm.steps)
+    }
+
+    /// The denoiser that samples what `diffusion.objective` trains over `backbone`:
+    /// `denoiser`: `diffusion.denoiser`; `ddpm`: noise prediction over the continuous `ddpm`
+    /// schedule (whose c_time = log(sigma/alpha) at t = (i - 1)/(T - 1) is the discrete step's
+    /// conditioning); `vdm`: noise prediction over the learned schedule (c_in = 1 as alpha^2 + sigma^2 = 1,
+    /// c_time = gamma / 2: the `VDMDenoiser` posterior mean).
     public static func makeDenoiser(_ config: TrainConfig, backbone: any Backbone) throws -> any BackboneDenoiser {
+        if config.diffusion.objective == "vdm" {
+            guard let scheduled = backbone as? ScheduledBackbone else {
+                throw TrainingError("diffusion.objective: vdm needs the ScheduledBackbone TrainingSetup.makeBackbone builds")
+            }
+            return EpsilonDenoiser(backbone: scheduled.backbone, schedule: scheduled.schedule)
+        }
         let schedule = try makeSchedule(config)
+        if config.diffusion.objective == "ddpm" {
+            return EpsilonDenoiser(backbone: backbone, schedule: schedule)
+        }
         switch config.diffusion.denoiser {
         case "simple": return SimpleDenoiser(backbone: backbone, schedule: schedule, maxWeight: config.diffusion.maxWeight)
         case "karras": return KarrasDenoiser(backbone: backbone, schedule: schedule)
@@ -93,8 +120,15 @@ public enum TrainingSetup {
         return dataset
     }
 
-    /// The UNet for images [C, H, W] or the MLP for vectors [D].
+    /// The UNet for images [C, H, W] or the MLP for vectors [D]; with `diffusion.objective: vdm`,
+    /// wrapped with a learned schedule (seeded from `train.seed`) as a `ScheduledBackbone`.
     public static func makeBackbone(_ config: TrainConfig, sampleShape: [Int]) throws -> any Backbone {
+        let backbone = try makePlainBackbone(config, sampleShape: sampleShape)
+        guard config.diffusion.objective == "vdm" else { return backbone }
+        return ScheduledBackbone(backbone: backbone, schedule: LearnedSchedule(seed: UInt64(config.train.seed) &+ 1))
+    }
+
+    static func makePlainBackbone(_ config: TrainConfig, sampleShape: [Int]) throws -> any Backbone {
         let seed = UInt64(config.train.seed)
         switch (config.model.kind, sampleShape.count) {
         case ("unet", 3):
