@@ -99,4 +99,18 @@ final class ObjectiveTests: XCTestCase {
         XCTAssertTrue(x.isFinite)
         XCTAssertGreaterThan(x.scalars.map { abs($0) }.max()!, 0.1)
     }
+
+    func testNLLOfAVDMCheckpointIsItsELBO() throws {
+        _ = try train(yaml("vdm"), "nll", overrides: ["train.steps=2"])
+        var o = NLLOptions(checkpoint: dir + "/nll", data: "two-moons")
+        o.count = 8; o.batch = 4; o.vdmDraws = 3; o.seed = 7
+        let report = try NLLEvaluation.run(o)
+        let model = try CheckpointModel(path: dir + "/nll")
+        let vdm = try XCTUnwrap(model.backbone as? ScheduledBackbone).vdm
+        let data = try EvaluationData(source: "two-moons", count: 8, seed: o.dataSeed, sampleShape: [2])
+        let bits = VDMLikelihood.bitsPerDimension(vdm, data.samples, draws: 3, seed: 7, batch: 4)
+        XCTAssertEqual(report.value("bits_per_dim")!, bits.reduce(0, +) / 8, accuracy: 1e-9)
+        XCTAssertTrue(report.value("bits_per_dim")!.isFinite)
+        XCTAssertEqual(report.value("samples"), 8)
+    }
 }

@@ -1,3 +1,4 @@
+import Diffusion
 import Foundation
 import Tensor
 
@@ -19,6 +20,8 @@ public struct NLLOptions: Sendable {
     public var steps: Int = 64
     public var exactTrace: Bool = false
     public var seed: UInt64 = 0
+    /// Draws of (t, eps, eps_0) per sample for the ELBO of a vdm checkpoint.
+    public var vdmDraws: Int = 16
 
     public init(checkpoint: String, data: String) {
         self.checkpoint = checkpoint
@@ -33,6 +36,9 @@ public enum NLLEvaluation {
         }
         let model = try CheckpointModel(path: options.checkpoint, weights: options.weights)
         let data = try EvaluationData(source: options.data, count: options.count, seed: options.dataSeed, sampleShape: model.sampleShape)
+        if let scheduled = model.backbone as? ScheduledBackbone {
+            return vdmReport(options, model: model, vdm: scheduled.vdm, data: data)
+        }
         let flow = ProbabilityFlowLikelihood(model: BackboneMeanJacobian(model.denoiser), steps: options.steps,
                                              trace: options.exactTrace ? .exact : .hutchinson, seed: options.seed)
         let bits = bitsPerDimension(flow, data.samples, batch: options.batch, offset: data.bitsOffset, progress: progress)
@@ -43,6 +49,22 @@ public enum NLLEvaluation {
                   note: "probability-flow ODE, \(options.steps) Heun steps, \(options.exactTrace ? "exact trace" : "Hutchinson trace")"),
             .init("nll_nats", mean * Double(d) * Foundation.log(2) - data.bitsOffset * Double(d) * Foundation.log(2),
                   standardError: se * Double(d) * Foundation.log(2), note: "per sample, in model units"),
+            .init("samples", Double(bits.count)),
+            .init("dimensions", Double(d)),
+        ])
+    }
+
+    /// A vdm checkpoint: the variational bound of its own model (`VDMLikelihood`, the 256-level
+    /// decoder makes it a bound on the discrete 8-bit likelihood, so no unit offset applies).
+    static func vdmReport(_ options: NLLOptions, model: CheckpointModel, vdm: VDM, data: EvaluationData) -> EvaluationReport {
+        let bits = VDMLikelihood.bitsPerDimension(vdm, data.samples, draws: max(1, options.vdmDraws), seed: options.seed, batch: options.batch)
+        let (mean, se) = meanAndStandardError(bits)
+        let d = data.samples.count / data.samples.shape[0]
+        return EvaluationReport(command: "nll", source: model.path, data: data.description, metrics: [
+            .init("bits_per_dim", mean, standardError: se,
+                  note: "VDM negative ELBO (upper bound), \(max(1, options.vdmDraws)) draws of (t, eps) per sample"),
+            .init("nll_nats", mean * Double(d) * Foundation.log(2), standardError: se * Double(d) * Foundation.log(2),
+                  note: "negative ELBO per sample"),
             .init("samples", Double(bits.count)),
             .init("dimensions", Double(d)),
         ])
