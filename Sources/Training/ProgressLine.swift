@@ -17,6 +17,13 @@ struct ProgressLine {
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 
+    /// Whether stdout is a terminal the user watches. Under mpirun or srun (OpenMPI hands the
+    /// ranks a pseudo-terminal even when the job's output goes to a file) it is not.
+    static func stdoutIsOwnTerminal(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        let launched = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "SLURM_STEP_ID"].contains { environment[$0] != nil }
+        return !launched && isatty(1) != 0
+    }
+
     func clear() {
         guard enabled else { return }
         FileHandle.standardOutput.write(Data(("\r" + String(repeating: " ", count: 79) + "\r").utf8))

@@ -170,7 +170,7 @@ public final class Trainer {
         var metrics: MetricsLog? = nil
         if communicator.rank == 0, let folder { metrics = try MetricsLog(path: folder.metricsPath) }
         let startTime = monotonicNow()
-        let progress = ProgressLine(enabled: communicator.rank == 0 && isatty(1) != 0)
+        let progress = ProgressLine(enabled: communicator.rank == 0 && ProgressLine.stdoutIsOwnTerminal())
         if step >= total {
             logger.info("step \(step): already at train.steps \(total); nothing to do")
         } else {
