@@ -27,6 +27,10 @@ public struct CheckpointState {
     public var data: [String: Int]
     /// Further numeric facts stored as attributes of `/train` (e.g. skipped steps, global batch).
     public var train: [String: Double]
+    /// The UNet's `UNetConfig` as snake_case JSON, written as the string attribute `unet_config`
+    /// on the root, `/model` and `/ema` (so `tools/torch_unet.py`'s `UNet.from_h5` can rebuild
+    /// the network); nil for other backbones.
+    public var unetConfig: String? = nil
 
     public init(step: Int, samplesSeen: Int, worldSize: Int, config: String, softwareVersion: String,
                 created: String = "", model: FlatTensors, ema: FlatTensors? = nil,

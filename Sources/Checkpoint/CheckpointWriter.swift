@@ -103,8 +103,14 @@ public struct CheckpointWriter {
         try file.setAttribute("config", state.config)
         try file.setAttribute("software_version", state.softwareVersion)
 
-        try storeTensors(state.model, in: try file.createGroup("model"))
-        if let ema = state.ema { try storeTensors(ema, in: try file.createGroup("ema")) }
+        let model = try file.createGroup("model")
+        try storeTensors(state.model, in: model)
+        let ema = try state.ema.map { e -> H5Group in let g = try file.createGroup("ema"); try storeTensors(e, in: g); return g }
+        if let unet = state.unetConfig {
+            try file.setAttribute("unet_config", unet)
+            try model.setAttribute("unet_config", unet)
+            try ema?.setAttribute("unet_config", unet)
+        }
         if let o = state.optimizer {
             let g = try file.createGroup("optimizer")
             try g.setAttribute("kind", o.kind)

@@ -100,12 +100,14 @@ public final class Trainer {
                               "eps": config.optim.eps, "weight_decay": config.optim.weightDecay],
             moments: ["exp_avg": flat.with(values: s.m), "exp_avg_sq": flat.with(values: s.v)])
         let cursor = batches.cursor
-        return CheckpointState(step: step, samplesSeen: samplesSeen, worldSize: communicator.size, config: resolved.yaml,
+        var state = CheckpointState(step: step, samplesSeen: samplesSeen, worldSize: communicator.size, config: resolved.yaml,
                                softwareVersion: softwareVersion, model: flat, ema: flat.with(values: ema.shadow),
                                optimizer: optimizerState, rngSeed: UInt64(config.train.seed),
                                data: ["epoch": cursor.epoch, "batch": cursor.batch],
                                train: ["skipped_steps": Double(skippedSteps), "ema_updates": Double(ema.updates),
                                        "global_batch": Double(config.train.globalBatch)])
+        state.unetConfig = components.unetConfigJSON
+        return state
     }
 
     /// Continues from `state` (read with `layout`). A different global batch is refused unless
