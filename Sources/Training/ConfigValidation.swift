@@ -13,6 +13,7 @@ extension TrainConfig {
         public static let optimizers = ["adam", "adamw"]
         public static let decays = ["constant", "cosine"]
         public static let nanPolicies = ["stop", "skip"]
+        public static let grids = ["linear", "edm"]
         public static let samplers = SamplerKind.allCases.map(\.rawValue)
     }
 
@@ -154,6 +155,8 @@ extension TrainConfig {
 
         // sample
         choice("sample.sampler", sample.sampler, Choices.samplers)
+        choice("sample.grid", sample.grid, Choices.grids)
+        if !(sample.rho > 0) { p.append("sample.rho: must be > 0, got \(sample.rho)") }
         positive("sample.steps", sample.steps)
         nonNegative("sample.count", sample.count)
         return p

@@ -187,9 +187,12 @@ public struct SampleConfig: Codable, Equatable, Sendable {
     public var count: Int = 16
     /// Replace the last step by the denoised mean E[x | x_t1] (k-diffusion / EDM style).
     public var finishWithMean: Bool = false
+    /// Time grid: `linear` (uniform in t) or `edm` (Karras et al. 2022, eq. 5, with `rho`).
+    public var grid: String = "linear"
+    public var rho: Double = 7
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case sampler, steps, count, finishWithMean = "finish_with_mean"
+        case sampler, steps, count, finishWithMean = "finish_with_mean", grid, rho
     }
 }

@@ -81,7 +81,8 @@ public enum TrainingSetup {
     /// run starts from the same noise and shows the model's progress).
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
                                  sampleShape: [Int]) throws -> (any Backbone, Int) throws -> Tensor {
-        let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, denoiseFinal: config.sample.finishWithMean,
+        let grid: TimeGrid = config.sample.grid == "edm" ? .edm(rho: config.sample.rho) : .uniform
+        let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, grid: grid, denoiseFinal: config.sample.finishWithMean,
                                                                 seed: UInt64(config.train.seed)))
         let sampler: any Sampler
         do {

@@ -122,7 +122,9 @@ final class ConfigTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let folder = root.appendingPathComponent("configs")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertTrue(files.contains("shapes.yaml") && files.contains("toy2d.yaml") && files.contains("mnist.yaml"), "\(files)")
+        for expected in ["shapes.yaml", "toy2d.yaml", "mnist.yaml", "fashion.yaml", "cifar10-ddpm.yaml", "edm.yaml", "vdm.yaml"] {
+            XCTAssertTrue(files.contains(expected), "\(expected) missing from \(files)")
+        }
         for f in files {
             for ranks in [1, 2] {
                 XCTAssertNoThrow(try ConfigLoader.load(path: folder.appendingPathComponent(f).path, worldSize: ranks), "\(f) on \(ranks) rank(s)")
