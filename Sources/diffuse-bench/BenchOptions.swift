@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Tensor
+import Training
+
+/// Options shared by `train`, `sample` and `allreduce`.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Configuration: \(TrainBenchmark.Config.all.map(\.name).joined(separator: ", ")) or all.")
+    var config: String = "all"
+
+    @Option(help: "Timed steps per configuration (the median is reported).")
+    var steps: Int = 10
+
+    @Option(help: "Untimed warm-up steps.")
+    var warmup: Int = 2
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice; element-wise loops follow DIFFUSE_THREADS).")
+    var threads: Int?
+
+    @Flag(help: "Print only the JSON lines.")
+    var json = false
+
+    func validate() throws {
+        if config != "all" && TrainBenchmark.Config.named(config) == nil {
+            throw ValidationError("unknown --config '\(config)'; expected one of \(TrainBenchmark.Config.all.map(\.name).joined(separator: ", ")) or all")
+        }
+        if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        if warmup < 0 { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+    }
+
+    var configs: [TrainBenchmark.Config] { TrainBenchmark.Config.all.filter { config == "all" || $0.name == config } }
+
+    /// The 1/5/15-minute load averages (Linux).
+    var loadAverage: String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unknown")
+            .split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    /// Runs the benchmark on every selected configuration, printing a summary (unless --json)
+    /// and one JSON line each; only rank 0 prints.
+    func run(_ bench: TrainBenchmark, train: Bool, forward: Bool) throws {
+        if let threads { Gemm.setThreads(threads) }
+        let rank0 = bench.communicator.rank == 0
+        if rank0 && !json {
+            print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), load average \(loadAverage)")
+        }
+        for c in configs {
+            let result = try bench.run(c, train: train, forward: forward)
+            if rank0 {
+                if !json { print(result.summary) }
+                print(result.json)
+            }
+        }
+    }
+}
