@@ -3,6 +3,7 @@ import Diffusion
 import Distributed
 import Foundation
 import NN
+import Tensor
 import XCTest
 @testable import Training
 
@@ -112,5 +113,17 @@ final class ObjectiveTests: XCTestCase {
         XCTAssertEqual(report.value("bits_per_dim")!, bits.reduce(0, +) / 8, accuracy: 1e-9)
         XCTAssertTrue(report.value("bits_per_dim")!.isFinite)
         XCTAssertEqual(report.value("samples"), 8)
+    }
+
+    func testVDMSamplingDenoiserIsVDMDenoiser() throws {
+        let config = try ConfigLoader.load(yaml: yaml("vdm"), source: "x.yaml").config
+        let backbone = try TrainingSetup.makeBackbone(config, sampleShape: [2])
+        let denoiser = try TrainingSetup.makeDenoiser(config, backbone: backbone)
+        let reference = VDMDenoiser(try XCTUnwrap(backbone as? ScheduledBackbone).vdm)
+        let xt = CounterRNG(seed: 2).normal([4, 2], purpose: .misc, step: 0, firstSample: 0)
+        for t in [0.1, 0.5, 0.9] {
+            let a = try XCTUnwrap(denoiser(xt, t: t) as? GaussianPosterior), b = try XCTUnwrap(reference(xt, t: t) as? GaussianPosterior)
+            XCTAssertLessThan(a.mean.maxAbsDifference(b.mean), 1e-4 * max(1, b.mean.scalars.map { abs($0) }.max()!), "t = \(t)")
+        }
     }
 }
