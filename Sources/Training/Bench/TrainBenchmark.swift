@@ -212,11 +212,16 @@ public struct TrainBenchmark {
         return 2 * Double(n * n * n) / best / 1e9
     }
 
-    /// Peak resident set size of this process (getrusage; Linux reports kilobytes).
+    /// Peak resident set size of this process (getrusage: kilobytes on Linux, bytes on macOS).
     public static func peakRSSMB() -> Double {
         var usage = rusage()
+        #if os(Linux)
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576
+        #endif
     }
 
     static func median(_ xs: [Double]) -> Double {
