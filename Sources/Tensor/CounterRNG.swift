@@ -80,24 +80,27 @@ public struct CounterRNG: Sendable, Hashable {
     /// A tensor of standard normals whose first axis is samples `firstSample, firstSample+1, ...`;
     /// each sample's elements come from that sample's own stream.
     public func normal(_ shape: [Int], purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, firstSample: Int) -> Tensor {
-        let t = Tensor(uninitialized: shape)
-        let n = shape.first ?? 1
-        let per = n == 0 ? 0 : t.count / n
-        for s in 0..<n {
-            fillNormal(UnsafeMutableBufferPointer(start: t.pointer + s * per, count: per),
-                       purpose: purpose, stream: stream, step: step, sample: UInt32(truncatingIfNeeded: firstSample + s))
+        perSample(shape, firstSample: firstSample) { out, sample in
+            fillNormal(out, purpose: purpose, stream: stream, step: step, sample: sample)
         }
-        return t
     }
 
     /// A tensor of uniform (0, 1) draws, per sample as in `normal`.
     public func uniform(_ shape: [Int], purpose: RandomPurpose, stream: UInt32 = 0, step: UInt32, firstSample: Int) -> Tensor {
+        perSample(shape, firstSample: firstSample) { out, sample in
+            fillUniform(out, purpose: purpose, stream: stream, step: step, sample: sample)
+        }
+    }
+
+    /// Fills each row of a new tensor (axis 0 = samples) from that sample's stream.
+    private func perSample(_ shape: [Int], firstSample: Int,
+                           _ fill: (UnsafeMutableBufferPointer<Float>, UInt32) -> Void) -> Tensor {
         let t = Tensor(uninitialized: shape)
         let n = shape.first ?? 1
         let per = n == 0 ? 0 : t.count / n
         for s in 0..<n {
-            fillUniform(UnsafeMutableBufferPointer(start: t.pointer + s * per, count: per),
-                        purpose: purpose, stream: stream, step: step, sample: UInt32(truncatingIfNeeded: firstSample + s))
+            fill(UnsafeMutableBufferPointer(start: t.pointer + s * per, count: per),
+                 UInt32(truncatingIfNeeded: firstSample + s))
         }
         return t
     }

@@ -31,19 +31,13 @@ struct BenchOptions: ParsableArguments {
 
     var configs: [TrainBenchmark.Config] { TrainBenchmark.Config.all.filter { config == "all" || $0.name == config } }
 
-    /// The 1/5/15-minute load averages (Linux).
-    var loadAverage: String {
-        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unknown")
-            .split(separator: " ").prefix(3).joined(separator: " ")
-    }
-
     /// Runs the benchmark on every selected configuration, printing a summary (unless --json)
     /// and one JSON line each; only rank 0 prints.
     func run(_ bench: TrainBenchmark, train: Bool, forward: Bool) throws {
         if let threads { Gemm.setThreads(threads) }
         let rank0 = bench.communicator.rank == 0
         if rank0 && !json {
-            print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), load average \(loadAverage)")
+            print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), load average \(systemLoadAverage())")
         }
         for c in configs {
             let result = try bench.run(c, train: train, forward: forward)

@@ -26,11 +26,6 @@ struct KernelsCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
 
-    /// The 1/5/15-minute load averages (Linux), to judge how much other work shared the cores.
-    var loadAverage: String {
-        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unknown")
-            .split(separator: " ").prefix(3).joined(separator: " ")
-    }
 
     func validate() throws {
         if config != "all" && !UNetConvShapes.Config.all.contains(where: { $0.name == config }) {
@@ -49,9 +44,9 @@ struct KernelsCommand: ParsableCommand {
               + (samplesPerGemm.map(String.init) ?? "heuristic (target \(Conv2dKernel.targetColumns) columns)")
               + (cpuTime ? ", CPU-time clock" : ", wall clock"))
         for c in configs {
-            print("load average before: \(loadAverage)")
+            print("load average before: \(systemLoadAverage())")
             _ = bench.run(c) { print($0) }
-            print("load average after: \(loadAverage)\n")
+            print("load average after: \(systemLoadAverage())\n")
         }
     }
 }
