@@ -21,8 +21,8 @@ struct DiffuseSample: ParsableCommand {
     @Option(help: "DDIM stochasticity (0 deterministic, 1 DDPM) or Ito's SDE stochasticity.")
     var eta: Double?
     @Option(help: "Order of the multistep samplers (zab, vab, zeab, xeab, reab).")
-    var order: Int = 3
-    @Option(help: "Ito: scale of the injected noise.")
+    var order: Int = 2
+    @Option(help: "Ito: temperature dividing the score term (azula 0.11).")
     var temperature: Double = 1
     @Option(help: "PC: corrector steps per step.")
     var corrections: Int = 1

@@ -11,7 +11,7 @@ public struct SampleOptions: Sendable {
     /// Sampler steps; nil: the checkpoint config's `sample.steps`.
     public var steps: Int? = nil
     public var eta: Double? = nil
-    public var order: Int = 3
+    public var order: Int = 2
     public var temperature: Double = 1
     public var corrections: Int = 1
     public var delta: Double = 0.01
