@@ -46,13 +46,13 @@ let package = Package(
         ], swiftSettings: fast),
 
         .executableTarget(name: "diffuse-train", dependencies: [
-            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Training", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-sample", dependencies: [
-            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Training", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-data", dependencies: [
             "Data", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-eval", dependencies: [
-            "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Training", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-bench", dependencies: [
             "Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),

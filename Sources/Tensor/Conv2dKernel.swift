@@ -1,3 +1,5 @@
+import Dispatch
+
 /// 2-D convolution (cross-correlation, as PyTorch's `conv2d`) with zero padding, lowered to GEMM:
 ///
 ///     y[b, co, oh, ow] = bias[co] + sum_{ci, i, j} w[co, ci, i, j] x[b, ci, oh s + i - p, ow s + j - p]
@@ -38,6 +40,16 @@ public enum Conv2dKernel {
         return max(1, (g.batch + runs - 1) / max(1, runs))
     }
 
+    /// Workers that take whole runs of samples each (im2col, single-threaded GEMMs, scatter):
+    /// one Dispatch region per convolution instead of one per GEMM and per copy. 1 when there
+    /// are fewer runs than threads (the GEMMs are then split instead) or little work.
+    static func runWorkers(runs: Int, multiplyAdds: Int) -> Int {
+        // With OpenBLAS threading each GEMM itself, workers would oversubscribe the cores.
+        if multiplyAdds < Gemm.minParallelMultiplyAdds || Gemm.threads > 1 { return 1 }
+        let threads = Parallel.threads
+        return runs >= threads ? threads : 1
+    }
+
     /// `conv2d(x, weight) + bias` for `x` `[B, Cin, H, W]`, `weight` `[Cout, Cin, kh, kw]` and
     /// `bias` `[Cout]`; `samplesPerGemm` overrides the batching heuristic (for benchmarks).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
@@ -50,38 +62,52 @@ public enum Conv2dKernel {
         if g.batch == 0 || g.outPixels == 0 { return y }
         let (n, k, cout) = (g.outPixels, g.patchSize, g.outChannels)
         let run = min(g.batch, max(1, samplesPerGemm ?? Self.samplesPerGemm(g)))
+        let runs = (g.batch + run - 1) / run
+        let workers = runWorkers(runs: runs, multiplyAdds: g.batch * n * k * cout)
         let direct = run == 1 && g.isPointwise
-        let cols = direct ? nil : Tensor(uninitialized: [k * run * n])
-        let wide = run == 1 ? nil : Tensor(uninitialized: [cout * run * n])
-        let xs = x.pointer, ys = y.pointer, biasPointer = bias?.pointer
+        let cols = direct ? [] : (0..<workers).map { _ in Tensor(uninitialized: [k * run * n]) }
+        let wide = run == 1 ? [] : (0..<workers).map { _ in Tensor(uninitialized: [cout * run * n]) }
+        let xs = x.pointer, ys = y.pointer, ws = weight.pointer, biasPointer = bias?.pointer
         let outSample = cout * n
 
-        var b0 = 0
-        while b0 < g.batch {
-            let samples = b0..<min(g.batch, b0 + run)
+        // One run: Y'[Cout, S N] = W cols, written to NCHW (directly when S = 1).
+        func forwardRun(_ r: Int, worker: Int, threads: Int) {
+            let samples = (r * run)..<min(g.batch, (r + 1) * run)
             let columns = samples.count * n
-            let colsPointer = columnMatrix(xs, g, samples: samples, workspace: cols)
-            if let wide {
-                Gemm.sgemm(m: cout, n: columns, k: k, a: weight.pointer, lda: k, b: colsPointer, ldb: columns,
-                           beta: 0, c: wide.pointer, ldc: columns)
-                scatter(wide.pointer, into: ys + b0 * outSample, samples: samples.count, channels: cout,
-                        pixels: n, bias: biasPointer)
-            } else {
-                let out = ys + b0 * outSample
+            let colsPointer = columnMatrix(xs, g, samples: samples, workspace: cols.isEmpty ? nil : cols[worker], threads: threads)
+            let out = ys + samples.lowerBound * outSample
+            if wide.isEmpty {
                 if let biasPointer {
                     for co in 0..<cout { (out + co * n).update(repeating: biasPointer[co], count: n) }
                 }
-                Gemm.sgemm(m: cout, n: n, k: k, a: weight.pointer, lda: k, b: colsPointer, ldb: n,
-                           beta: biasPointer == nil ? 0 : 1, c: out, ldc: n)
+                Gemm.sgemm(transA: false, transB: false, m: cout, n: n, k: k, alpha: 1, a: ws, lda: k, b: colsPointer, ldb: n,
+                           beta: biasPointer == nil ? 0 : 1, c: out, ldc: n,
+                           workers: threads == 1 ? 1 : Gemm.splitWorkers(m: cout, n: n, k: k))
+            } else {
+                let widePointer = wide[worker].pointer
+                Gemm.sgemm(transA: false, transB: false, m: cout, n: columns, k: k, alpha: 1, a: ws, lda: k,
+                           b: colsPointer, ldb: columns, beta: 0, c: widePointer, ldc: columns,
+                           workers: threads == 1 ? 1 : Gemm.splitWorkers(m: cout, n: columns, k: k))
+                scatter(widePointer, into: out, samples: samples.count, channels: cout, pixels: n, bias: biasPointer,
+                        threads: threads)
             }
-            b0 = samples.upperBound
+        }
+
+        if workers == 1 {
+            for r in 0..<runs { forwardRun(r, worker: 0, threads: Parallel.threads) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for r in (w * runs / workers)..<((w + 1) * runs / workers) { forwardRun(r, worker: w, threads: 1) }
+            }
         }
         return y
     }
 
     /// Gradients of the input and the weight from the output gradient `gradOut`
     /// (`[B, Cout, Hout, Wout]`), sharing one gathered `dY'` and one im2col workspace per run
-    /// of samples. Only the requested ones are computed.
+    /// of samples. Only the requested ones are computed. With several workers, each takes a
+    /// contiguous block of runs and accumulates its own `dW` (worker 0 straight into the
+    /// result), and the partial sums are added in worker order.
     public static func backward(_ gradOut: Tensor, input x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0,
                                 needInput: Bool = true, needWeight: Bool = true,
                                 samplesPerGemm: Int? = nil) -> (input: Tensor?, weight: Tensor?) {
@@ -96,41 +122,65 @@ public enum Conv2dKernel {
         }
         let (n, k, cout) = (g.outPixels, g.patchSize, g.outChannels)
         let run = min(g.batch, max(1, samplesPerGemm ?? Self.samplesPerGemm(g)))
+        let runs = (g.batch + run - 1) / run
+        let workers = runWorkers(runs: runs, multiplyAdds: g.batch * n * k * cout)
         let direct = run == 1 && g.isPointwise
-        let cols = direct ? nil : Tensor(uninitialized: [k * run * n])
-        let wide = run == 1 ? nil : Tensor(uninitialized: [cout * run * n])
+        let cols = direct ? [] : (0..<workers).map { _ in Tensor(uninitialized: [k * run * n]) }
+        let wide = run == 1 ? [] : (0..<workers).map { _ in Tensor(uninitialized: [cout * run * n]) }
+        let dwPartials = dw == nil ? [] : [dw!] + (1..<workers).map { _ in Tensor(uninitialized: g.weightShape) }
         let xs = x.pointer, gs = gradOut.pointer, ws = weight.pointer
         let inSample = g.inChannels * g.height * g.width, outSample = cout * n
 
-        var b0 = 0
-        while b0 < g.batch {
-            let samples = b0..<min(g.batch, b0 + run)
+        // One run: dW += dY' cols^T, dx = col2im(W^T dY'); `first` starts the worker's dW sum.
+        func backwardRun(_ r: Int, worker: Int, first: Bool, threads: Int) {
+            let samples = (r * run)..<min(g.batch, (r + 1) * run)
             let columns = samples.count * n
+            let b0 = samples.lowerBound
             let dyPointer: UnsafePointer<Float>
-            if let wide {
-                gather(gs + b0 * outSample, into: wide.pointer, samples: samples.count, channels: cout, pixels: n)
-                dyPointer = UnsafePointer(wide.pointer)
-            } else {
+            if wide.isEmpty {
                 dyPointer = UnsafePointer(gs + b0 * outSample)
+            } else {
+                gather(gs + b0 * outSample, into: wide[worker].pointer, samples: samples.count, channels: cout, pixels: n,
+                       threads: threads)
+                dyPointer = UnsafePointer(wide[worker].pointer)
             }
-            if let dw {
-                let colsPointer = columnMatrix(xs, g, samples: samples, workspace: cols)
+            let workspace = cols.isEmpty ? nil : cols[worker]
+            if !dwPartials.isEmpty {
+                let colsPointer = columnMatrix(xs, g, samples: samples, workspace: workspace, threads: threads)
                 // dW[Cout, K] += dY'[Cout, S N] cols[K, S N]^T
-                Gemm.sgemm(transB: true, m: cout, n: k, k: columns, a: dyPointer, lda: columns,
-                           b: colsPointer, ldb: columns, beta: b0 == 0 ? 0 : 1, c: dw.pointer, ldc: k)
+                Gemm.sgemm(transA: false, transB: true, m: cout, n: k, k: columns, alpha: 1, a: dyPointer, lda: columns,
+                           b: colsPointer, ldb: columns, beta: first ? 0 : 1, c: dwPartials[worker].pointer, ldc: k,
+                           workers: threads == 1 ? 1 : Gemm.splitWorkers(m: cout, n: k, k: columns))
             }
             if let dx {
-                if let cols {
+                if let workspace {
                     // dcols[K, S N] = W^T dY', then scattered back by col2im
-                    Gemm.sgemm(transA: true, m: k, n: columns, k: cout, a: ws, lda: k, b: dyPointer, ldb: columns,
-                               beta: 0, c: cols.pointer, ldc: columns)
-                    Im2col.col2im(cols.pointer, g, samples: samples, into: dx.pointer)
+                    Gemm.sgemm(transA: true, transB: false, m: k, n: columns, k: cout, alpha: 1, a: ws, lda: k,
+                               b: dyPointer, ldb: columns, beta: 0, c: workspace.pointer, ldc: columns,
+                               workers: threads == 1 ? 1 : Gemm.splitWorkers(m: k, n: columns, k: cout))
+                    Im2col.col2im(workspace.pointer, g, samples: samples, into: dx.pointer, threads: threads)
                 } else {
-                    Gemm.sgemm(transA: true, m: k, n: n, k: cout, a: ws, lda: k, b: dyPointer, ldb: n,
-                               beta: 0, c: dx.pointer + b0 * inSample, ldc: n)
+                    Gemm.sgemm(transA: true, transB: false, m: k, n: n, k: cout, alpha: 1, a: ws, lda: k, b: dyPointer, ldb: n,
+                               beta: 0, c: dx.pointer + b0 * inSample, ldc: n,
+                               workers: threads == 1 ? 1 : Gemm.splitWorkers(m: k, n: n, k: cout))
                 }
             }
-            b0 = samples.upperBound
+        }
+
+        if workers == 1 {
+            for r in 0..<runs { backwardRun(r, worker: 0, first: r == 0, threads: Parallel.threads) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = w * runs / workers
+                for r in lo..<((w + 1) * runs / workers) { backwardRun(r, worker: w, first: r == lo, threads: 1) }
+            }
+            if let dw {
+                let total = dw.pointer, count = dw.count
+                for partial in dwPartials.dropFirst() {
+                    let p = partial.pointer
+                    for i in 0..<count { total[i] += p[i] }
+                }
+            }
         }
         return (dx, dw)
     }
@@ -172,18 +222,18 @@ public enum Conv2dKernel {
     /// a workspace (a pointwise convolution, one sample per run), the sample's input itself.
     @inline(__always)
     static func columnMatrix(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
-                        workspace: Tensor?) -> UnsafePointer<Float> {
+                             workspace: Tensor?, threads: Int) -> UnsafePointer<Float> {
         guard let workspace else {
             return x + samples.lowerBound * g.inChannels * g.height * g.width
         }
-        Im2col.im2col(x, g, samples: samples, into: workspace.pointer)
+        Im2col.im2col(x, g, samples: samples, into: workspace.pointer, threads: threads)
         return UnsafePointer(workspace.pointer)
     }
 
     /// `y[b, co, n] = Y'[co, b N + n] + bias[co]` for `S` samples (the GEMM layout to NCHW).
     static func scatter(_ wide: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, samples: Int, channels: Int,
-                        pixels n: Int, bias: UnsafePointer<Float>?) {
-        Parallel.forChunks(samples * channels, cost: n) { rows in
+                        pixels n: Int, bias: UnsafePointer<Float>?, threads: Int) {
+        Parallel.forChunks(samples * channels, cost: n, threads: threads) { rows in
             for r in rows {
                 let b = r / channels, co = r % channels
                 let src = wide + co * samples * n + b * n, dst = y + r * n
@@ -199,8 +249,8 @@ public enum Conv2dKernel {
 
     /// `dY'[co, b N + n] = dy[b, co, n]` for `S` samples (NCHW to the GEMM layout).
     static func gather(_ dy: UnsafePointer<Float>, into wide: UnsafeMutablePointer<Float>, samples: Int, channels: Int,
-                       pixels n: Int) {
-        Parallel.forChunks(samples * channels, cost: n) { rows in
+                       pixels n: Int, threads: Int) {
+        Parallel.forChunks(samples * channels, cost: n, threads: threads) { rows in
             for r in rows {
                 let b = r / channels, co = r % channels
                 (wide + co * samples * n + b * n).update(from: dy + r * n, count: n)

@@ -11,12 +11,12 @@ public enum Im2col {
     /// Writes the `[K, S N]` column matrix of samples `samples` of `x` (`[B, Cin, H, W]`,
     /// row-major) into `cols`. Rows are filled in parallel.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
-                              into cols: UnsafeMutablePointer<Float>) {
+                              into cols: UnsafeMutablePointer<Float>, threads: Int = Parallel.threads) {
         let n = g.outPixels, ld = samples.count * n
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         let (kh, kw, s, p) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding)
         let plane = h * w, sampleSize = g.inChannels * plane
-        Parallel.forChunks(g.patchSize, cost: ld) { rows in
+        Parallel.forChunks(g.patchSize, cost: ld, threads: threads) { rows in
             for k in rows {
                 let j = k % kw, i = (k / kw) % kh, ci = k / (kw * kh)
                 let (lo, hi) = validRange(kernelOffset: j, size: w, outSize: ow, stride: s, padding: p)
@@ -47,12 +47,12 @@ public enum Im2col {
     /// the col2im of `cols` (`[K, S N]`): each entry is added back to the input position it was
     /// read from. Planes `(b, ci)` are independent and processed in parallel.
     public static func col2im(_ cols: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, samples: Range<Int>,
-                              into dx: UnsafeMutablePointer<Float>) {
+                              into dx: UnsafeMutablePointer<Float>, threads: Int = Parallel.threads) {
         let n = g.outPixels, ld = samples.count * n
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         let (kh, kw, s, p) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding)
         let plane = h * w, cin = g.inChannels
-        Parallel.forChunks(samples.count * cin, cost: kh * kw * n) { planes in
+        Parallel.forChunks(samples.count * cin, cost: kh * kw * n, threads: threads) { planes in
             for planeIndex in planes {
                 let slot = planeIndex / cin, ci = planeIndex % cin
                 let dst = dx + (samples.lowerBound + slot) * cin * plane + ci * plane

@@ -14,7 +14,7 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Untimed warm-up steps.")
     var warmup: Int = 2
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice; element-wise loops follow DIFFUSE_THREADS).")
+    @Option(help: "OpenBLAS threads. Default 1, with large GEMMs split over the element-wise workers (DIFFUSE_THREADS, else the cores shared among this node's ranks); above 1, OpenBLAS threads each GEMM itself.")
     var threads: Int?
 
     @Flag(help: "Print only the JSON lines.")
@@ -34,7 +34,7 @@ struct BenchOptions: ParsableArguments {
     /// Runs the benchmark on every selected configuration, printing a summary (unless --json)
     /// and one JSON line each; only rank 0 prints.
     func run(_ bench: TrainBenchmark, train: Bool, forward: Bool) throws {
-        if let threads { Gemm.setThreads(threads) }
+        if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
         let rank0 = bench.communicator.rank == 0
         if rank0 && !json {
             print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), load average \(systemLoadAverage())")

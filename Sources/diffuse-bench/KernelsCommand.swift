@@ -23,7 +23,7 @@ struct KernelsCommand: ParsableCommand {
     @Flag(help: "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1).")
     var cpuTime = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(help: "OpenBLAS threads. Default 1, with large GEMMs split over the element-wise workers (DIFFUSE_THREADS, else the cores shared among this node's ranks); above 1, OpenBLAS threads each GEMM itself.")
     var threads: Int?
 
 
@@ -37,7 +37,7 @@ struct KernelsCommand: ParsableCommand {
     }
 
     func run() {
-        if let threads { Gemm.setThreads(threads) }
+        if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
         let configs = UNetConvShapes.Config.all.filter { config == "all" || $0.name == config }
         let bench = KernelBenchmark(options: .init(rounds: rounds, minSeconds: minSeconds, samplesPerGemm: samplesPerGemm, cpuTime: cpuTime))
         print("OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), samples per GEMM "

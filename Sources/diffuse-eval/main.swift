@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensor
 import Training
 
 /// `diffuse-eval nll|quality`: argument parsing over `NLLEvaluation` and `QualityEvaluation`;
@@ -45,6 +46,7 @@ struct NLL: ParsableCommand {
     @Option(help: "Write the report as JSON.") var json: String?
 
     func run() throws {
+        ThreadBudget.apply()
         finish("nll", json) {
             var o = NLLOptions(checkpoint: checkpoint, data: data)
             o.weights = try weightsChoice(weights)
@@ -72,6 +74,7 @@ struct Quality: ParsableCommand {
     @Option(help: "Write the report as JSON.") var json: String?
 
     func run() throws {
+        ThreadBudget.apply()
         finish("quality", json) {
             var o = QualityOptions(data: data, samples: samples)
             if samples == nil, let checkpoint {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Tensor
 import Training
 
 /// `diffuse-sample --checkpoint PATH --sampler NAME --count N --seed S --out grid.png`:
@@ -54,6 +55,7 @@ struct DiffuseSample: ParsableCommand {
     var trajectorySamples: Int = 8
 
     func run() throws {
+        ThreadBudget.apply()
         let communicator: any Communicator
         do {
             communicator = try makeDefaultCommunicator()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Checkpoint
 import Distributed
 import Foundation
+import Tensor
 import Training
 
 /// `diffuse-train`: argument parsing and a call into `TrainingRun`. One binary with or
@@ -38,6 +39,7 @@ struct DiffuseTrain: ParsableCommand {
     var force = false
 
     func run() throws {
+        ThreadBudget.apply()
         let communicator: any Communicator
         do {
             communicator = try makeDefaultCommunicator()

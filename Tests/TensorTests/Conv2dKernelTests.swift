@@ -90,6 +90,50 @@ final class Conv2dKernelTests: XCTestCase {
         }
     }
 
+    /// Convolutions large enough to be split over workers, each taking whole runs of samples
+    /// with single-threaded GEMMs (what the executables run, OpenBLAS at one thread), against
+    /// the direct convolution: 3x3 stride 1, 3x3 stride 2 and pointwise, several run sizes.
+    func testRunsSplitOverWorkersMatchDirectConvolution() {
+        let saved = Gemm.threads
+        defer { Gemm.setThreads(saved) }
+        Gemm.setThreads(1)
+        let big = [
+            Case(b: 4, cin: 8, h: 12, w: 12, cout: 16, kh: 3, kw: 3, stride: 1, padding: 1),
+            Case(b: 5, cin: 16, h: 16, w: 16, cout: 16, kh: 3, kw: 3, stride: 2, padding: 1),
+            Case(b: 4, cin: 32, h: 12, w: 12, cout: 32, kh: 1, kw: 1, stride: 1, padding: 0),
+        ]
+        for (index, c) in big.enumerated() {
+            let x = random([c.b, c.cin, c.h, c.w], 5), w = random([c.cout, c.cin, c.kh, c.kw], 6), bias = random([c.cout], 7)
+            let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
+            let n = g.outPixels
+            let dy = random(g.outputShape, 8)
+            var y = [Double](repeating: 0, count: c.b * c.cout * n)
+            for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { y[(b * c.cout + co) * n + p] = Double(bias.pointer[co]) } } }
+            var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+            forEachTerm(c) { b, co, oy, ox, ci, i, j, xi in
+                let o = (b * c.cout + co) * n + oy * g.outWidth + ox
+                let wi = ((co * c.cin + ci) * c.kh + i) * c.kw + j
+                y[o] += Double(w.pointer[wi]) * Double(x.pointer[xi])
+                dx[xi] += Double(w.pointer[wi]) * Double(dy.pointer[o])
+                dw[wi] += Double(x.pointer[xi]) * Double(dy.pointer[o])
+            }
+            for run in [1, 2, 3] {
+                let runs = (c.b + run - 1) / run
+                if Parallel.threads > 1 {
+                    XCTAssertGreaterThan(Conv2dKernel.runWorkers(runs: runs, multiplyAdds: c.b * n * g.patchSize * c.cout), 1,
+                                         "case \(index) must exercise the split over workers")
+                }
+                let what = "case \(index) \(g), \(run) samples per GEMM"
+                check(Conv2dKernel.forward(x, weight: w, bias: bias, stride: c.stride, padding: c.padding, samplesPerGemm: run),
+                      y, "forward " + what)
+                let (gx, gw) = Conv2dKernel.backward(dy, input: x, weight: w, stride: c.stride, padding: c.padding,
+                                                     samplesPerGemm: run)
+                check(gx!, dx, "input gradient " + what)
+                check(gw!, dw, "weight gradient " + what)
+            }
+        }
+    }
+
     func testGeometry() {
         let g = Conv2dGeometry(input: [2, 3, 7, 5], weight: [4, 3, 3, 3], stride: 2, padding: 1)
         XCTAssertEqual(g.outputShape, [2, 4, 4, 3])
