@@ -33,4 +33,7 @@ args=(-np "$ranks" -x OPENBLAS_NUM_THREADS="$threads" -x OMP_NUM_THREADS="$threa
 # Bind nothing: with threads > 1 per rank, OpenMPI's default core binding would pin a rank's
 # BLAS threads to one core.
 args+=(--bind-to none)
+# SIGTERM to mpirun reaches the ranks T seconds later and SIGKILL after another T
+# (OpenMPI 4.1, T = odls_base_sigkill_timeout, default 1): give rank 0 time to checkpoint.
+export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-20}
 exec mpirun "${args[@]}" "$prog" "$@"
