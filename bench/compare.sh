@@ -30,9 +30,9 @@ trap 'rm -f "$OUT"' EXIT
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for c in ${CONFIGS//,/ }; do
   echo "== $c" >&2
-  DIFFUSE_THREADS=$THREADS "$BENCH" train --config "$c" --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" --json \
+  DIFFUSE_THREADS=$THREADS "$BENCH" train --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json \
     | sed 's/^{/{"side": "diffuse-train", /' >> "$OUT"
-  DIFFUSE_THREADS=$THREADS "$BENCH" sample --config "$c" --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" --json \
+  DIFFUSE_THREADS=$THREADS "$BENCH" sample --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json \
     | sed 's/^{/{"side": "diffuse-sample", /' >> "$OUT"
   "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" \
     | sed 's/^{/{"side": "torch", /' >> "$OUT"

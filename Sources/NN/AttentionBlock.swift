@@ -34,8 +34,7 @@ public final class AttentionBlock: Module {
         let q = slice(t, axis: 1, range: 0..<c)
         let k = slice(t, axis: 1, range: c..<(2 * c))
         let v = slice(t, axis: 1, range: (2 * c)..<(3 * c))
-        let logits = bmm(q, k, transposeA: true) * (1 / Float(c).squareRoot())   // [B, N_q, N_k]
-        let w = softmax(logits)
+        let w = softmax(bmm(q, k, transposeA: true), scale: 1 / Float(c).squareRoot())   // [B, N_q, N_k]
         let o = bmm(v, w, transposeB: true)                                        // [B, C, N_q]
         return x + proj(reshape(o, [b, c, hgt, wid]))
     }

@@ -1,5 +1,5 @@
 /// Batched matrix product of 3-D tensors: `C[b] = op(A[b]) op(B[b])` for every `b`, one
-/// `Gemm.sgemm` per batch entry. Used by attention: `q^T k` is `bmm(q, k, transposeA: true)`
+/// `Gemm.sgemm` per batch entry, entries spread over the workers. Used by attention: `q^T k` is `bmm(q, k, transposeA: true)`
 /// on `[B, C, HW]` tensors and `o = v w^T` is `bmm(v, w, transposeB: true)`.
 ///
 /// Gradients are those of `MatmulKernel` applied per batch entry.
@@ -19,10 +19,18 @@ public enum BatchedMatmulKernel {
         let c = Tensor(uninitialized: [batch, m, n])
         let lda = a.shape[2], ldb = b.shape[2]
         let strideA = a.shape[1] * a.shape[2], strideB = b.shape[1] * b.shape[2]
-        for i in 0..<batch {
-            Gemm.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                       a: a.pointer + i * strideA, lda: lda, b: b.pointer + i * strideB, ldb: ldb,
-                       beta: 0, c: c.pointer + i * m * n, ldc: n)
+        let (ap, bp, cp) = (a.pointer, b.pointer, c.pointer)
+        // Batch entries in parallel, each a single-threaded GEMM (when OpenBLAS threads each
+        // GEMM itself, one after another).
+        let threads = Gemm.threads == 1 ? Parallel.threads : 1
+        Parallel.forChunks(batch, cost: m * n * k, threads: threads) { entries in
+            // One chunk covering every entry means no parallel region: each GEMM may split itself.
+            let workers = entries.count == batch ? Gemm.splitWorkers(m: m, n: n, k: k) : 1
+            for i in entries {
+                Gemm.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
+                           a: ap + i * strideA, lda: lda, b: bp + i * strideB, ldb: ldb,
+                           beta: 0, c: cp + i * m * n, ldc: n, workers: workers)
+            }
         }
         return c
     }

@@ -66,6 +66,21 @@ final class MatmulKernelTests: XCTestCase {
         } }
     }
 
+    /// Large enough that, with OpenBLAS at one thread, entries run on several workers (and a
+    /// single entry splits its GEMM): still the naive product.
+    func testBmmOverWorkersMatchesNaive() {
+        let saved = Gemm.threads
+        defer { Gemm.setThreads(saved) }
+        Gemm.setThreads(1)
+        for (batch, m, k, n) in [(5, 40, 36, 48), (1, 90, 70, 100)] {
+            for tA in [false, true] { for tB in [false, true] {
+                let a = random(tA ? [batch, k, m] : [batch, m, k], 5), b = random(tB ? [batch, n, k] : [batch, k, n], 6)
+                let c = BatchedMatmulKernel.bmm(a, b, transposeA: tA, transposeB: tB)
+                assertClose(c, naiveBmm(a, b, tA: tA, tB: tB), "bmm batch \(batch) tA \(tA) tB \(tB)")
+            } }
+        }
+    }
+
     func testLinearMatchesNaive() {
         let x = random([4, 6], 5), w = random([3, 6], 6), bias = random([3], 7)
         let y = LinearKernel.forward(x, weight: w, bias: bias)
