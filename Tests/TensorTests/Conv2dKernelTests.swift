@@ -52,6 +52,24 @@ final class Conv2dKernelTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-4, what)
     }
 
+    /// Output, input gradient and weight gradient of the direct convolution (Float64).
+    func directConvolution(_ c: Case, x: Tensor, weight w: Tensor, bias: Tensor, gradOut dy: Tensor)
+        -> (y: [Double], dx: [Double], dw: [Double]) {
+        let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
+        let n = g.outPixels
+        var y = [Double](repeating: 0, count: c.b * c.cout * n)
+        for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { y[(b * c.cout + co) * n + p] = Double(bias.pointer[co]) } } }
+        var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+        forEachTerm(c) { b, co, oy, ox, ci, i, j, xi in
+            let o = (b * c.cout + co) * n + oy * g.outWidth + ox
+            let wi = ((co * c.cin + ci) * c.kh + i) * c.kw + j
+            y[o] += Double(w.pointer[wi]) * Double(x.pointer[xi])
+            dx[xi] += Double(w.pointer[wi]) * Double(dy.pointer[o])
+            dw[wi] += Double(x.pointer[xi]) * Double(dy.pointer[o])
+        }
+        return (y, dx, dw)
+    }
+
     func testForwardAndBackwardMatchDirectConvolution() {
         for (index, c) in cases.enumerated() {
             let x = random([c.b, c.cin, c.h, c.w], 1), w = random([c.cout, c.cin, c.kh, c.kw], 2), bias = random([c.cout], 3)
@@ -59,16 +77,7 @@ final class Conv2dKernelTests: XCTestCase {
             let n = g.outPixels
             let dy = random(g.outputShape, 4)
 
-            var y = [Double](repeating: 0, count: c.b * c.cout * n)
-            for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { y[(b * c.cout + co) * n + p] = Double(bias.pointer[co]) } } }
-            var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
-            forEachTerm(c) { b, co, oy, ox, ci, i, j, xi in
-                let o = (b * c.cout + co) * n + oy * g.outWidth + ox
-                let wi = ((co * c.cin + ci) * c.kh + i) * c.kw + j
-                y[o] += Double(w.pointer[wi]) * Double(x.pointer[xi])
-                dx[xi] += Double(w.pointer[wi]) * Double(dy.pointer[o])
-                dw[wi] += Double(x.pointer[xi]) * Double(dy.pointer[o])
-            }
+            let (y, dx, dw) = directConvolution(c, x: x, weight: w, bias: bias, gradOut: dy)
             var db = [Double](repeating: 0, count: c.cout)
             for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { db[co] += Double(dy.pointer[(b * c.cout + co) * n + p]) } } }
 
@@ -107,16 +116,7 @@ final class Conv2dKernelTests: XCTestCase {
             let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
             let n = g.outPixels
             let dy = random(g.outputShape, 8)
-            var y = [Double](repeating: 0, count: c.b * c.cout * n)
-            for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { y[(b * c.cout + co) * n + p] = Double(bias.pointer[co]) } } }
-            var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
-            forEachTerm(c) { b, co, oy, ox, ci, i, j, xi in
-                let o = (b * c.cout + co) * n + oy * g.outWidth + ox
-                let wi = ((co * c.cin + ci) * c.kh + i) * c.kw + j
-                y[o] += Double(w.pointer[wi]) * Double(x.pointer[xi])
-                dx[xi] += Double(w.pointer[wi]) * Double(dy.pointer[o])
-                dw[wi] += Double(x.pointer[xi]) * Double(dy.pointer[o])
-            }
+            let (y, dx, dw) = directConvolution(c, x: x, weight: w, bias: bias, gradOut: dy)
             for run in [1, 2, 3] {
                 let runs = (c.b + run - 1) / run
                 if Parallel.threads > 1 {
