@@ -3,7 +3,7 @@
 #
 #   cluster/mpirun.sh [-n RANKS] [-t THREADS] [--oversubscribe] diffuse-train --config configs/mnist.yaml
 #
-# Defaults: one rank per core and one BLAS thread per rank, so ranks x threads never exceeds
+# Defaults: one rank per core and one thread per rank, so ranks x threads never exceeds
 # the cores unless --oversubscribe is given. Running as root is handled (OpenMPI refuses it
 # otherwise). The program is looked up in DIFFUSE_BIN, .build/release, .build/debug, then PATH.
 set -euo pipefail
@@ -27,7 +27,8 @@ fi
 for dir in "${DIFFUSE_BIN:-}" .build/release .build/debug; do
     if [ -n "$dir" ] && [ -x "$dir/$prog" ]; then prog="$dir/$prog"; break; fi
 done
-args=(-np "$ranks" -x OPENBLAS_NUM_THREADS="$threads" -x OMP_NUM_THREADS="$threads" -x DIFFUSE_THREADS="$threads")
+# DIFFUSE_THREADS per rank: Diffuse puts OpenBLAS at one thread and splits GEMMs and loops itself.
+args=(-np "$ranks" -x DIFFUSE_THREADS="$threads")
 [ "$(id -u)" -eq 0 ] && args+=(--allow-run-as-root)
 [ "$ranks" -gt "$cores" ] || [ "$over" -eq 1 ] && args+=(--oversubscribe)
 # Bind nothing: with threads > 1 per rank, OpenMPI's default core binding would pin a rank's
