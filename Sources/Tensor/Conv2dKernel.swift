@@ -114,6 +114,13 @@ public enum Conv2dKernel {
         let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
         precondition(gradOut.shape == g.outputShape,
                      "conv2d backward: output gradient \(gradOut.shape) is not \(g.outputShape) for input \(x.shape) and weight \(weight.shape)")
+        if needInput && inputGradientIsConvolution(g) {
+            let dx = forward(gradOut, weight: flippedTransposed(weight), bias: nil, stride: 1,
+                             padding: g.kernelHeight - 1 - g.padding, samplesPerGemm: samplesPerGemm)
+            let dw = needWeight ? backward(gradOut, input: x, weight: weight, stride: stride, padding: padding,
+                                           needInput: false, needWeight: true, samplesPerGemm: samplesPerGemm).weight : nil
+            return (dx, dw)
+        }
         let dx = needInput ? Tensor(uninitialized: g.inputShape) : nil
         let dw = needWeight ? Tensor(zeros: g.weightShape) : nil
         if g.batch == 0 || g.outPixels == 0 || (dx == nil && dw == nil) {
@@ -183,6 +190,33 @@ public enum Conv2dKernel {
             }
         }
         return (dx, dw)
+    }
+
+    /// Whether `dx` is computed as a convolution of `dy` (see `flippedTransposed`): stride 1,
+    /// a square kernel larger than 1x1 and `padding <= k - 1`. It writes `dx` straight from one
+    /// GEMM per run, where `col2im(W^T dY')` needs a `K x S N` buffer zeroed by OpenBLAS (beta 0)
+    /// and a read-modify-write scatter of it.
+    static func inputGradientIsConvolution(_ g: Conv2dGeometry) -> Bool {
+        g.stride == 1 && g.kernelHeight == g.kernelWidth && g.kernelHeight > 1 && g.padding <= g.kernelHeight - 1
+    }
+
+    /// For a stride-1 convolution with a `k x k` kernel and padding `p`, the input gradient is
+    /// the "full" correlation of `dy` with the flipped kernel:
+    ///
+    ///     dx[b, ci] = sum_co corr(dy[b, co], W~[ci, co]),  W~[ci, co, i, j] = W[co, ci, k-1-i, k-1-j],
+    ///
+    /// with padding `k - 1 - p`. Returns `W~` (`[Cin, Cout, k, k]`).
+    static func flippedTransposed(_ weight: Tensor) -> Tensor {
+        let (cout, cin, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        let flipped = Tensor(uninitialized: [cin, cout, kh, kw])
+        let src = weight.pointer, dst = flipped.pointer
+        for co in 0..<cout {
+            for ci in 0..<cin {
+                let from = src + (co * cin + ci) * kh * kw, to = dst + (ci * cout + co) * kh * kw
+                for t in 0..<(kh * kw) { to[t] = from[kh * kw - 1 - t] }
+            }
+        }
+        return flipped
     }
 
     /// `dx = col2im(W^T dY')`.
