@@ -22,14 +22,14 @@ public enum BatchedMatmulKernel {
         let (ap, bp, cp) = (a.pointer, b.pointer, c.pointer)
         // Batch entries in parallel, each a single-threaded GEMM (when OpenBLAS threads each
         // GEMM itself, one after another).
-        let threads = Gemm.threads == 1 ? Parallel.threads : 1
+        let threads = Gemm.workerThreads
         Parallel.forChunks(batch, cost: m * n * k, threads: threads) { entries in
             // One chunk covering every entry means no parallel region: each GEMM may split itself.
-            let workers = entries.count == batch ? Gemm.splitWorkers(m: m, n: n, k: k) : 1
+            let inner = entries.count == batch ? threads : 1
             for i in entries {
-                Gemm.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
+                Gemm.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
                            a: ap + i * strideA, lda: lda, b: bp + i * strideB, ldb: ldb,
-                           beta: 0, c: cp + i * m * n, ldc: n, workers: workers)
+                           beta: 0, c: cp + i * m * n, ldc: n, threads: inner)
             }
         }
         return c

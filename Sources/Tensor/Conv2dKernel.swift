@@ -44,9 +44,8 @@ public enum Conv2dKernel {
     /// one Dispatch region per convolution instead of one per GEMM and per copy. 1 when there
     /// are fewer runs than threads (the GEMMs are then split instead) or little work.
     static func runWorkers(runs: Int, multiplyAdds: Int) -> Int {
-        // With OpenBLAS threading each GEMM itself, workers would oversubscribe the cores.
-        if multiplyAdds < Gemm.minParallelMultiplyAdds || Gemm.threads > 1 { return 1 }
-        let threads = Parallel.threads
+        if multiplyAdds < Gemm.minParallelMultiplyAdds { return 1 }
+        let threads = Gemm.workerThreads
         return runs >= threads ? threads : 1
     }
 
@@ -80,14 +79,14 @@ public enum Conv2dKernel {
                 if let biasPointer {
                     for co in 0..<cout { (out + co * n).update(repeating: biasPointer[co], count: n) }
                 }
-                Gemm.sgemm(transA: false, transB: false, m: cout, n: n, k: k, alpha: 1, a: ws, lda: k, b: colsPointer, ldb: n,
+                Gemm.sgemm(m: cout, n: n, k: k, a: ws, lda: k, b: colsPointer, ldb: n,
                            beta: biasPointer == nil ? 0 : 1, c: out, ldc: n,
-                           workers: threads == 1 ? 1 : Gemm.splitWorkers(m: cout, n: n, k: k))
+                           threads: threads)
             } else {
                 let widePointer = wide[worker].pointer
-                Gemm.sgemm(transA: false, transB: false, m: cout, n: columns, k: k, alpha: 1, a: ws, lda: k,
+                Gemm.sgemm(m: cout, n: columns, k: k, a: ws, lda: k,
                            b: colsPointer, ldb: columns, beta: 0, c: widePointer, ldc: columns,
-                           workers: threads == 1 ? 1 : Gemm.splitWorkers(m: cout, n: columns, k: k))
+                           threads: threads)
                 scatter(widePointer, into: out, samples: samples.count, channels: cout, pixels: n, bias: biasPointer,
                         threads: threads)
             }
@@ -155,21 +154,21 @@ public enum Conv2dKernel {
             if !dwPartials.isEmpty {
                 let colsPointer = columnMatrix(xs, g, samples: samples, workspace: workspace, threads: threads)
                 // dW[Cout, K] += dY'[Cout, S N] cols[K, S N]^T
-                Gemm.sgemm(transA: false, transB: true, m: cout, n: k, k: columns, alpha: 1, a: dyPointer, lda: columns,
+                Gemm.sgemm(transB: true, m: cout, n: k, k: columns, a: dyPointer, lda: columns,
                            b: colsPointer, ldb: columns, beta: first ? 0 : 1, c: dwPartials[worker].pointer, ldc: k,
-                           workers: threads == 1 ? 1 : Gemm.splitWorkers(m: cout, n: k, k: columns))
+                           threads: threads)
             }
             if let dx {
                 if let workspace {
                     // dcols[K, S N] = W^T dY', then scattered back by col2im
-                    Gemm.sgemm(transA: true, transB: false, m: k, n: columns, k: cout, alpha: 1, a: ws, lda: k,
+                    Gemm.sgemm(transA: true, m: k, n: columns, k: cout, a: ws, lda: k,
                                b: dyPointer, ldb: columns, beta: 0, c: workspace.pointer, ldc: columns,
-                               workers: threads == 1 ? 1 : Gemm.splitWorkers(m: k, n: columns, k: cout))
+                               threads: threads)
                     Im2col.col2im(workspace.pointer, g, samples: samples, into: dx.pointer, threads: threads)
                 } else {
-                    Gemm.sgemm(transA: true, transB: false, m: k, n: n, k: cout, alpha: 1, a: ws, lda: k, b: dyPointer, ldb: n,
+                    Gemm.sgemm(transA: true, m: k, n: n, k: cout, a: ws, lda: k, b: dyPointer, ldb: n,
                                beta: 0, c: dx.pointer + b0 * inSample, ldc: n,
-                               workers: threads == 1 ? 1 : Gemm.splitWorkers(m: k, n: n, k: cout))
+                               threads: threads)
                 }
             }
         }
@@ -182,11 +181,7 @@ public enum Conv2dKernel {
                 for r in lo..<((w + 1) * runs / workers) { backwardRun(r, worker: w, first: r == lo, threads: 1) }
             }
             if let dw {
-                let total = dw.pointer, count = dw.count
-                for partial in dwPartials.dropFirst() {
-                    let p = partial.pointer
-                    for i in 0..<count { total[i] += p[i] }
-                }
+                for partial in dwPartials.dropFirst() { dw.addInPlace(partial) }
             }
         }
         return (dx, dw)

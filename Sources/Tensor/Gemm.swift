@@ -16,6 +16,8 @@ public enum Gemm {
     /// Column blocks are rounded to this width (a multiple of OpenBLAS's sgemm kernel widths).
     static let blockAlignment = 16
 
+    /// `threads` caps the blocks (1 inside a region that is already parallel), as in
+    /// `Parallel.forChunks`.
     @inline(__always)
     public static func sgemm(transA: Bool = false, transB: Bool = false,
                              m: Int, n: Int, k: Int,
@@ -23,17 +25,21 @@ public enum Gemm {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0,
-                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             c: UnsafeMutablePointer<Float>, ldc: Int,
+                             threads: Int = Parallel.threads) {
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-              beta: beta, c: c, ldc: ldc, workers: splitWorkers(m: m, n: n, k: k))
+              beta: beta, c: c, ldc: ldc, workers: splitWorkers(m: m, n: n, k: k, threads: threads))
     }
 
-    /// The number of blocks `sgemm` cuts a GEMM into: 1 when OpenBLAS threads itself.
+    /// Threads Diffuse may run around GEMMs: `Parallel.threads` when OpenBLAS runs one thread,
+    /// 1 when OpenBLAS threads each GEMM itself (more would oversubscribe the cores).
+    public static var workerThreads: Int { openblas_get_num_threads() == 1 ? Parallel.threads : 1 }
+
+    /// The number of blocks `sgemm` cuts a GEMM into, at most `threads` and `workerThreads`.
     @inline(__always)
-    static func splitWorkers(m: Int, n: Int, k: Int) -> Int {
-        let threads = Parallel.threads
+    static func splitWorkers(m: Int, n: Int, k: Int, threads: Int = Parallel.threads) -> Int {
         if threads <= 1 || m * n * k < minParallelMultiplyAdds { return 1 }
-        return openblas_get_num_threads() == 1 ? threads : 1
+        return min(threads, workerThreads)
     }
 
     /// `sgemm` cut into `workers` blocks of C (for tests: any count, whatever OpenBLAS's threads).

@@ -5,6 +5,9 @@ import Training
 
 /// Options shared by `train`, `sample` and `allreduce`.
 struct BenchOptions: ParsableArguments {
+    /// Help of `--threads`, shared with `diffuse-bench kernels`.
+    static let threadsHelp = "OpenBLAS threads. Default 1, with large GEMMs split over the element-wise workers (DIFFUSE_THREADS, else the cores shared among this node's ranks); above 1, OpenBLAS threads each GEMM itself."
+
     @Option(help: "Configuration: \(TrainBenchmark.Config.all.map(\.name).joined(separator: ", ")) or all.")
     var config: String = "all"
 
@@ -14,7 +17,7 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Untimed warm-up steps.")
     var warmup: Int = 2
 
-    @Option(help: "OpenBLAS threads. Default 1, with large GEMMs split over the element-wise workers (DIFFUSE_THREADS, else the cores shared among this node's ranks); above 1, OpenBLAS threads each GEMM itself.")
+    @Option(help: ArgumentHelp(BenchOptions.threadsHelp))
     var threads: Int?
 
     @Flag(help: "Print only the JSON lines.")

@@ -23,7 +23,7 @@ struct KernelsCommand: ParsableCommand {
     @Flag(help: "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1).")
     var cpuTime = false
 
-    @Option(help: "OpenBLAS threads. Default 1, with large GEMMs split over the element-wise workers (DIFFUSE_THREADS, else the cores shared among this node's ranks); above 1, OpenBLAS threads each GEMM itself.")
+    @Option(help: ArgumentHelp(BenchOptions.threadsHelp))
     var threads: Int?
 
 
