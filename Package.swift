@@ -29,7 +29,9 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        // AVX2 + FMA element-wise kernels, each compiled for that ISA alone and chosen at run time.
+        .target(name: "CKernels"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: fast),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Tensor", "Autograd", "HDF5"], swiftSettings: fast),
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(name: "diffuse-mpi-check", dependencies: [
             "Distributed", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Tensor", "Autograd"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "Autograd", "NN", "HDF5"]),

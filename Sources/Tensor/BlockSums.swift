@@ -1,7 +1,10 @@
+import CKernels
+
 /// Vectorised sums accumulated in blocks: 8 Float32 lanes over at most 512 elements, each
 /// block's total then added in Float64. Each Float32 partial sums at most 64 terms, so the
 /// result is close to a Float64 sum at the speed of a Float32 SIMD loop (the loop-carried
-/// Float64 dependency of a plain loop would stop vectorisation).
+/// Float64 dependency of a plain loop would stop vectorisation). With `avx2` (by default
+/// `CPUFeatures.avx2`) `sum` and `shiftedMoments` run the same blocked sums in `CKernels`.
 public enum BlockSums {
     public static let block = 512
 
@@ -12,7 +15,8 @@ public enum BlockSums {
 
     /// `sum_i x[i]`.
     @inlinable
-    public static func sum(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    public static func sum(_ x: UnsafePointer<Float>, count n: Int, avx2: Bool = CPUFeatures.avx2) -> Double {
+        if avx2 { return diffuse_sum_avx2(x, n) }
         var total = 0.0, i = 0
         while i < n {
             let end = Swift.min(n, i + block)
@@ -28,8 +32,13 @@ public enum BlockSums {
     /// `(sum_i (x[i] - shift), sum_i (x[i] - shift)^2)`: with `shift` near the mean (e.g. the
     /// first element) the variance `s2/n - (s1/n)^2` suffers no cancellation.
     @inlinable
-    public static func shiftedMoments(_ x: UnsafePointer<Float>, count n: Int, shift: Float) -> (Double, Double) {
+    public static func shiftedMoments(_ x: UnsafePointer<Float>, count n: Int, shift: Float,
+                                      avx2: Bool = CPUFeatures.avx2) -> (Double, Double) {
         var s1 = 0.0, s2 = 0.0, i = 0
+        if avx2 {
+            diffuse_shifted_moments_avx2(x, n, shift, &s1, &s2)
+            return (s1, s2)
+        }
         let sh = SIMD8<Float>(repeating: shift)
         while i < n {
             let end = Swift.min(n, i + block)

@@ -226,7 +226,8 @@ public enum Conv2dKernel {
         backward(gradOut, input: x, weight: weight, stride: stride, padding: padding, needInput: false, needWeight: true).weight!
     }
 
-    /// `db[co] = sum_{b, n} dy[b, co, n]`, accumulated in Float64, channels in parallel.
+    /// `db[co] = sum_{b, n} dy[b, co, n]`, each row summed by `BlockSums` and accumulated in
+    /// Float64, channels in parallel.
     public static func backwardBias(_ gradOut: Tensor) -> Tensor {
         precondition(gradOut.rank == 4, "conv2d backwardBias: expected [B, Cout, Hout, Wout], got \(gradOut.shape)")
         let (batch, cout, n) = (gradOut.shape[0], gradOut.shape[1], gradOut.shape[2] * gradOut.shape[3])
@@ -235,12 +236,7 @@ public enum Conv2dKernel {
         Parallel.forChunks(cout, cost: batch * n) { channels in
             for co in channels {
                 var acc = 0.0
-                for b in 0..<batch {
-                    let row = gs + (b * cout + co) * n
-                    var partial: Float = 0
-                    for i in 0..<n { partial += row[i] }
-                    acc += Double(partial)
-                }
+                for b in 0..<batch { acc += BlockSums.sum(gs + (b * cout + co) * n, count: n) }
                 out[co] = Float(acc)
             }
         }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Group normalisation (Wu & He, "Group Normalization", ECCV 2018), optionally fused with SiLU.
 ///
 /// For `x` of shape `[B, C, *]` split into `G` groups of `C/G` consecutive channels, each
@@ -16,6 +18,9 @@
 ///
 /// Work is split over (sample, group) pairs with `Parallel.forChunks`; per-sample parameter
 /// gradient partials are summed afterwards, so no two threads write the same memory.
+/// With `avx2` (by default `CPUFeatures.avx2`) each channel row runs the AVX2 + FMA rows of
+/// `CKernels` (8 lanes, SiLU's reciprocal by `rcp` and a Newton step instead of a division);
+/// otherwise the portable loops below.
 public enum GroupNormKernel {
     /// Checks the shapes of a group-norm call, failing with a message naming them.
     static func dimensions(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, groups: Int) -> (b: Int, c: Int, s: Int) {
@@ -29,7 +34,7 @@ public enum GroupNormKernel {
 
     /// Forward pass: the output and the per-(sample, group) `mean` and `rstd` (shape [B, G]).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor, groups: Int, eps: Float,
-                               silu: Bool) -> (y: Tensor, mean: Tensor, rstd: Tensor) {
+                               silu: Bool, avx2: Bool = CPUFeatures.avx2) -> (y: Tensor, mean: Tensor, rstd: Tensor) {
         let (nb, nc, ns) = dimensions(x, weight, bias, groups: groups)
         let cg = nc / groups, n = cg * ns
         let y = Tensor(uninitialized: x.shape)
@@ -42,7 +47,7 @@ public enum GroupNormKernel {
                 let xs = px + base
                 // Moments about the group's first element (shifted data: no cancellation).
                 let shift = n > 0 ? xs[0] : 0
-                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: shift)
+                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: shift, avx2: avx2)
                 let m1 = s1 / Double(Swift.max(n, 1))
                 let mu = Double(shift) + m1
                 let variance = Swift.max(s2 / Double(Swift.max(n, 1)) - m1 * m1, 0)
@@ -55,6 +60,10 @@ public enum GroupNormKernel {
                     let scale = Float(r) * pw[c]
                     let shift = pb[c], m = Float(mu)
                     let xi = xs + cl * ns, yi = py + base + cl * ns
+                    if avx2 {
+                        diffuse_groupnorm_row_forward_avx2(xi, yi, ns, m, scale, shift, silu ? 1 : 0)
+                        continue
+                    }
                     // (x - mu) * scale + bias rather than x * scale + (bias - mu * scale): no
                     // cancellation when the group is nearly constant.
                     if silu {
@@ -71,7 +80,8 @@ public enum GroupNormKernel {
     /// Backward pass: gradients of input, weight and bias from the output gradient `gradOutput`,
     /// the forward input and parameters, and the forward statistics.
     public static func backward(_ x: Tensor, weight: Tensor, bias: Tensor, groups: Int, mean: Tensor, rstd: Tensor,
-                                silu: Bool, gradOutput: Tensor) -> (dx: Tensor, dWeight: Tensor, dBias: Tensor) {
+                                silu: Bool, gradOutput: Tensor,
+                                avx2: Bool = CPUFeatures.avx2) -> (dx: Tensor, dWeight: Tensor, dBias: Tensor) {
         let (nb, nc, ns) = dimensions(x, weight, bias, groups: groups)
         Tensor.checkSameShape(x, gradOutput, "groupNorm backward")
         let cg = nc / groups, n = cg * ns
@@ -93,16 +103,22 @@ public enum GroupNormKernel {
                     let c = c0 + cl
                     let xi = px + base + cl * ns, gi = pg + base + cl * ns
                     let dzi = scratch.map { $0 + cl * ns } ?? gi
-                    if silu {
-                        let w = pw[c], bc = pbias[c], out = dzi
-                        for i in 0..<ns {
-                            let z = (xi[i] - mu) * r * w + bc
-                            let s = sigmoidFloat(z)
-                            out[i] = gi[i] * s * (1 + z * (1 - s))
+                    // dz, sum dz and sum dz (x - mu) (then sum dz * xhat = rstd * sum dz (x - mu)).
+                    var sdz = 0.0, sdzCentered = 0.0
+                    if avx2 {
+                        diffuse_groupnorm_row_backward_sums_avx2(xi, gi, scratch.map { $0 + cl * ns }, ns, mu, r * pw[c],
+                                                                 pbias[c], silu ? 1 : 0, &sdz, &sdzCentered)
+                    } else {
+                        if silu {
+                            let w = pw[c], bc = pbias[c], out = dzi
+                            for i in 0..<ns {
+                                let z = (xi[i] - mu) * r * w + bc
+                                let s = sigmoidFloat(z)
+                                out[i] = gi[i] * s * (1 + z * (1 - s))
+                            }
                         }
+                        (sdz, sdzCentered) = BlockSums.sumAndCenteredDot(dzi, xi, count: ns, shift: mu)
                     }
-                    // sum dz and sum dz * xhat = rstd * sum dz (x - mu).
-                    let (sdz, sdzCentered) = BlockSums.sumAndCenteredDot(dzi, xi, count: ns, shift: mu)
                     let sdzx = sdzCentered * Double(r)
                     ppw[b * nc + c] = Float(sdzx)
                     ppb[b * nc + c] = Float(sdz)
@@ -115,6 +131,10 @@ public enum GroupNormKernel {
                     let w = pw[c]
                     let xi = px + base + cl * ns, di = pd + base + cl * ns
                     let dzi = scratch.map { $0 + cl * ns } ?? (pg + base + cl * ns)
+                    if avx2 {
+                        diffuse_groupnorm_row_backward_input_avx2(xi, dzi, di, ns, mu, r, w, m1, m2)
+                        continue
+                    }
                     for i in 0..<ns {
                         let xhat = (xi[i] - mu) * r
                         di[i] = r * (w * dzi[i] - m1 - xhat * m2)

@@ -123,10 +123,11 @@ public struct KernelBenchmark {
         return result
     }
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+    /// Wall-clock time, in seconds.
+    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
     /// CPU time of the process (all threads), in seconds.
-    static func cpuNow() -> Double {
+    public static func cpuNow() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9

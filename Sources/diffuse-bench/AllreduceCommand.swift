@@ -15,7 +15,7 @@ struct AllreduceCommand: ParsableCommand {
 
     func run() throws {
         let communicator = try makeDefaultCommunicator()
-        try options.run(TrainBenchmark(steps: options.steps, warmup: options.warmup, communicator: communicator),
+        try options.run(TrainBenchmark(steps: options.steps, warmup: options.warmup, cpuTime: options.cpuTime, communicator: communicator),
                         train: true, forward: false)
     }
 }

@@ -20,6 +20,9 @@ struct BenchOptions: ParsableArguments {
     @Option(help: ArgumentHelp(BenchOptions.threadsHelp))
     var threads: Int?
 
+    @Flag(help: "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1).")
+    var cpuTime = false
+
     @Flag(help: "Print only the JSON lines.")
     var json = false
 
@@ -40,7 +43,8 @@ struct BenchOptions: ParsableArguments {
         if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
         let rank0 = bench.communicator.rank == 0
         if rank0 && !json {
-            print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), load average \(systemLoadAverage())")
+            print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), "
+                  + "AVX2 kernels \(CPUFeatures.avx2 ? "on" : "off"), \(cpuTime ? "CPU-time" : "wall") clock, load average \(systemLoadAverage())")
         }
         for c in configs {
             let result = try bench.run(c, train: train, forward: forward)

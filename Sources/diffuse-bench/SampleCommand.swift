@@ -10,6 +10,6 @@ struct SampleCommand: ParsableCommand {
     @OptionGroup var options: BenchOptions
 
     func run() throws {
-        try options.run(TrainBenchmark(steps: options.steps, warmup: options.warmup), train: false, forward: true)
+        try options.run(TrainBenchmark(steps: options.steps, warmup: options.warmup, cpuTime: options.cpuTime), train: false, forward: true)
     }
 }

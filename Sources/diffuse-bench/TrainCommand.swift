@@ -11,6 +11,6 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var options: BenchOptions
 
     func run() throws {
-        try options.run(TrainBenchmark(steps: options.steps, warmup: options.warmup), train: true, forward: false)
+        try options.run(TrainBenchmark(steps: options.steps, warmup: options.warmup, cpuTime: options.cpuTime), train: true, forward: false)
     }
 }

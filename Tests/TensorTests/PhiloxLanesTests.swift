@@ -41,10 +41,13 @@ final class FastMathTests: XCTestCase {
                 b.withUnsafeBufferPointer { pb in
                     let x = pa.baseAddress ?? UnsafePointer(bitPattern: 64)!, y = pb.baseAddress ?? UnsafePointer(bitPattern: 64)!
                     let sum = a.reduce(0.0) { $0 + Double($1) }
-                    XCTAssertEqual(BlockSums.sum(x, count: n), sum, accuracy: 1e-7 * max(1, abs(sum)))
-                    let (s1, s2) = BlockSums.shiftedMoments(x, count: n, shift: 100)
-                    XCTAssertEqual(s1, a.reduce(0.0) { $0 + Double($1) - 100 }, accuracy: 1e-3)
-                    XCTAssertEqual(s2, a.reduce(0.0) { $0 + (Double($1) - 100) * (Double($1) - 100) }, accuracy: 1e-2)
+                    // The portable loops, and the AVX2 kernels where the CPU has them.
+                    for avx2 in [false] + (CPUFeatures.avx2Supported ? [true] : []) {
+                        XCTAssertEqual(BlockSums.sum(x, count: n, avx2: avx2), sum, accuracy: 1e-7 * max(1, abs(sum)), "avx2 \(avx2)")
+                        let (s1, s2) = BlockSums.shiftedMoments(x, count: n, shift: 100, avx2: avx2)
+                        XCTAssertEqual(s1, a.reduce(0.0) { $0 + Double($1) - 100 }, accuracy: 1e-3, "avx2 \(avx2)")
+                        XCTAssertEqual(s2, a.reduce(0.0) { $0 + (Double($1) - 100) * (Double($1) - 100) }, accuracy: 1e-2, "avx2 \(avx2)")
+                    }
                     let (t1, t2) = BlockSums.sumAndCenteredDot(y, x, count: n, shift: 100)
                     XCTAssertEqual(t1, b.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-3)
                     XCTAssertEqual(t2, zip(a, b).reduce(0.0) { $0 + Double($1.1) * (Double($1.0) - 100) }, accuracy: 1e-2)

@@ -1,0 +1,39 @@
+#ifndef DIFFUSE_CKERNELS_H
+#define DIFFUSE_CKERNELS_H
+
+/// Element-wise kernels written with AVX2 and FMA intrinsics, for the loops that the Swift
+/// compiler (baseline x86-64, SSE2) leaves 4 lanes wide and bound by division. Each one is
+/// compiled for AVX2 + FMA alone (`__attribute__((target("avx2,fma")))`), so the binary still
+/// runs on any x86-64 CPU: callers check `diffuse_cpu_has_avx2_fma()` first and otherwise use
+/// the portable Swift loop. On other architectures the kernels are absent and the check is 0.
+
+/// 1 when the CPU (and the OS, through XSAVE) supports AVX2 and FMA, else 0.
+int diffuse_cpu_has_avx2_fma(void);
+
+/// Group normalisation forward on one channel row of `n` elements:
+/// `z = (x - mu) * scale + shift`, `y = silu ? z * sigmoid(z) : z`.
+void diffuse_groupnorm_row_forward_avx2(const float *x, float *y, long n,
+                                        float mu, float scale, float shift, int silu);
+
+/// Group normalisation backward, first pass over one channel row: with
+/// `z = (x - mu) * rstdWeight + bias`, `dz = silu ? dy * s (1 + z (1 - s)) : dy` (`s = sigmoid(z)`)
+/// is written to `dz` when `silu` (when not, `dz` may be NULL), and the sums
+/// `sum dz` and `sum dz (x - mu)` are returned in `*sum` and `*sumCentred` (Float32 lanes
+/// over blocks of 512 elements, each block added in Float64).
+void diffuse_groupnorm_row_backward_sums_avx2(const float *x, const float *dy, float *dz, long n,
+                                              float mu, float rstdWeight, float bias, int silu,
+                                              double *sum, double *sumCentred);
+
+/// Group normalisation backward, second pass over one channel row:
+/// `dx = rstd (weight dz - m1 - (x - mu) rstd m2)`.
+void diffuse_groupnorm_row_backward_input_avx2(const float *x, const float *dz, float *dx, long n,
+                                               float mu, float rstd, float weight, float m1, float m2);
+
+/// `(sum (x - shift), sum (x - shift)^2)` over `n` elements, into `*s1` and `*s2`
+/// (Float32 lanes over blocks of 512, each block added in Float64).
+void diffuse_shifted_moments_avx2(const float *x, long n, float shift, double *s1, double *s2);
+
+/// `sum x` over `n` elements (Float32 lanes over blocks of 512, each added in Float64).
+double diffuse_sum_avx2(const float *x, long n);
+
+#endif
