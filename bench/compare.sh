@@ -2,8 +2,11 @@
 # Side by side: Diffuse (`diffuse-bench train` and `sample`, release build) and PyTorch
 # (bench/torch_reference.py) on the same configs, back to back per config, then a table of
 # ratios Diffuse / PyTorch (> 1: Diffuse faster or, for memory, larger).
+# With --rounds R the three runs of each config are repeated R times in turn (Diffuse and
+# PyTorch alternate, so slow spells of a shared machine hit both sides); the table then gives
+# each side's median img/s and the median (min-max) of the per-round ratios.
 #
-#   bench/compare.sh [--configs mnist,cifar-small,ddpm-cifar10] [--steps 10] [--warmup 2] [--threads 2]
+#   bench/compare.sh [--configs mnist,cifar-small,ddpm-cifar10] [--steps 10] [--warmup 2] [--threads 2] [--rounds 1]
 #   PYTHON=/path/to/python bench/compare.sh ...     (default /work/venv-torch/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,13 +14,15 @@ CONFIGS=mnist,cifar-small,ddpm-cifar10
 STEPS=10
 WARMUP=2
 THREADS=2
+ROUNDS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --configs) CONFIGS=$2; shift 2 ;;
     --steps) STEPS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
-    *) echo "compare.sh: unknown argument '$1' (expected --configs, --steps, --warmup, --threads)" >&2; exit 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    *) echo "compare.sh: unknown argument '$1' (expected --configs, --steps, --warmup, --threads, --rounds)" >&2; exit 2 ;;
   esac
 done
 PYTHON=${PYTHON:-/work/venv-torch/bin/python}
@@ -29,30 +34,41 @@ OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for c in ${CONFIGS//,/ }; do
-  echo "== $c" >&2
-  DIFFUSE_THREADS=$THREADS "$BENCH" train --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json \
-    | sed 's/^{/{"side": "diffuse-train", /' >> "$OUT"
-  DIFFUSE_THREADS=$THREADS "$BENCH" sample --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json \
-    | sed 's/^{/{"side": "diffuse-sample", /' >> "$OUT"
-  "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" \
-    | sed 's/^{/{"side": "torch", /' >> "$OUT"
+  for r in $(seq 1 "$ROUNDS"); do
+    echo "== $c (round $r of $ROUNDS)" >&2
+    DIFFUSE_THREADS=$THREADS "$BENCH" train --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json \
+      | sed "s/^{/{\"side\": \"diffuse-train\", \"round\": $r, /" >> "$OUT"
+    DIFFUSE_THREADS=$THREADS "$BENCH" sample --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json \
+      | sed "s/^{/{\"side\": \"diffuse-sample\", \"round\": $r, /" >> "$OUT"
+    "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" \
+      | sed "s/^{/{\"side\": \"torch\", \"round\": $r, /" >> "$OUT"
+  done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 python3 - "$OUT" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-by = {(r["side"], r["config"]): r for r in rows}
+by = {(r["side"], r["config"], r["round"]): r for r in rows}
 configs = list(dict.fromkeys(r["config"] for r in rows))
+rounds = sorted({r["round"] for r in rows})
+med = statistics.median
+def spread(ratios):
+    return f"{med(ratios):.2f}" + (f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else "")
+print(f"{len(rounds)} round(s); img/s are medians over rounds, ratios the median (min-max) of the per-round ratios")
 print("| config | Diffuse train img/s | PyTorch train img/s | train ratio | Diffuse fwd img/s | PyTorch fwd img/s | fwd ratio "
       "| Diffuse train GFLOP/s (of sgemm) | peak RSS train MB Diffuse / PyTorch |")
 print("|---|---|---|---|---|---|---|---|---|")
 for c in configs:
-    t, s, p = by.get(("diffuse-train", c)), by.get(("diffuse-sample", c)), by.get(("torch", c))
-    if not (t and s and p):
+    done = [(by[("diffuse-train", c, r)], by[("diffuse-sample", c, r)], by[("torch", c, r)]) for r in rounds
+            if all((side, c, r) in by for side in ("diffuse-train", "diffuse-sample", "torch"))]
+    if not done:
         print(f"| {c} | missing results |"); continue
-    print(f"| {c} | {t['train_img_per_s']:.2f} | {p['train_img_per_s']:.2f} | {t['train_img_per_s'] / p['train_img_per_s']:.2f} "
-          f"| {s['forward_img_per_s']:.2f} | {p['forward_img_per_s']:.2f} | {s['forward_img_per_s'] / p['forward_img_per_s']:.2f} "
-          f"| {t['train_gflop_per_s']:.1f} ({t['train_gflop_per_s'] / t['sgemm_gflop_per_s']:.2f}) "
-          f"| {t['peak_rss_mb']:.0f} / {p['peak_rss_mb']:.0f} |")
+    t = [d[0]["train_img_per_s"] for d in done]; p = [d[2]["train_img_per_s"] for d in done]
+    s = [d[1]["forward_img_per_s"] for d in done]; pf = [d[2]["forward_img_per_s"] for d in done]
+    g = [d[0]["train_gflop_per_s"] for d in done]; frac = [d[0]["train_gflop_per_s"] / d[0]["sgemm_gflop_per_s"] for d in done]
+    print(f"| {c} | {med(t):.2f} | {med(p):.2f} | {spread([a / b for a, b in zip(t, p)])} "
+          f"| {med(s):.2f} | {med(pf):.2f} | {spread([a / b for a, b in zip(s, pf)])} "
+          f"| {med(g):.1f} ({med(frac):.2f}) "
+          f"| {max(d[0]['peak_rss_mb'] for d in done):.0f} / {max(d[2]['peak_rss_mb'] for d in done):.0f} |")
 PY
