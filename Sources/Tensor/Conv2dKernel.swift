@@ -51,11 +51,15 @@ public enum Conv2dKernel {
 
     /// `conv2d(x, weight) + bias` for `x` `[B, Cin, H, W]`, `weight` `[Cout, Cin, kh, kw]` and
     /// `bias` `[Cout]`; `samplesPerGemm` overrides the batching heuristic (for benchmarks).
+    /// `winograd` allows `WinogradConv` where it applies (nil: unless `DIFFUSE_WINOGRAD=0`).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
-                               samplesPerGemm: Int? = nil) -> Tensor {
+                               samplesPerGemm: Int? = nil, winograd: Bool? = nil) -> Tensor {
         let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
         if let bias {
             precondition(bias.shape == [g.outChannels], "conv2d: bias shape \(bias.shape) is not [\(g.outChannels)] for weight \(weight.shape)")
+        }
+        if (winograd ?? WinogradConv.enabled) && WinogradConv.applies(g) {
+            return WinogradConv.forward(x, weight: weight, bias: bias, geometry: g)
         }
         let y = Tensor(uninitialized: g.outputShape)
         if g.batch == 0 || g.outPixels == 0 { return y }
@@ -109,13 +113,13 @@ public enum Conv2dKernel {
     /// result), and the partial sums are added in worker order.
     public static func backward(_ gradOut: Tensor, input x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0,
                                 needInput: Bool = true, needWeight: Bool = true,
-                                samplesPerGemm: Int? = nil) -> (input: Tensor?, weight: Tensor?) {
+                                samplesPerGemm: Int? = nil, winograd: Bool? = nil) -> (input: Tensor?, weight: Tensor?) {
         let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
         precondition(gradOut.shape == g.outputShape,
                      "conv2d backward: output gradient \(gradOut.shape) is not \(g.outputShape) for input \(x.shape) and weight \(weight.shape)")
         if needInput && inputGradientIsConvolution(g) {
             let dx = forward(gradOut, weight: flippedTransposed(weight), bias: nil, stride: 1,
-                             padding: g.kernelHeight - 1 - g.padding, samplesPerGemm: samplesPerGemm)
+                             padding: g.kernelHeight - 1 - g.padding, samplesPerGemm: samplesPerGemm, winograd: winograd)
             let dw = needWeight ? backward(gradOut, input: x, weight: weight, stride: stride, padding: padding,
                                            needInput: false, needWeight: true, samplesPerGemm: samplesPerGemm).weight : nil
             return (dx, dw)

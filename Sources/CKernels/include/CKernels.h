@@ -1,11 +1,13 @@
 #ifndef DIFFUSE_CKERNELS_H
 #define DIFFUSE_CKERNELS_H
 
-/// Element-wise kernels written with AVX2 and FMA intrinsics, for the loops that the Swift
-/// compiler (baseline x86-64, SSE2) leaves 4 lanes wide and bound by division. Each one is
-/// compiled for AVX2 + FMA alone (`__attribute__((target("avx2,fma")))`), so the binary still
-/// runs on any x86-64 CPU: callers check `diffuse_cpu_has_avx2_fma()` first and otherwise use
-/// the portable Swift loop. On other architectures the kernels are absent and the check is 0.
+/// C kernels of Diffuse's Tensor target. Most are written with AVX2 and FMA intrinsics (names
+/// ending in `_avx2`), for loops that the Swift compiler (baseline x86-64, SSE2) leaves 4 lanes
+/// wide and bound by division or shuffles. Each of those is compiled for AVX2 + FMA alone
+/// (`__attribute__((target("avx2,fma")))`), so the binary still runs on any x86-64 CPU:
+/// callers check `diffuse_cpu_has_avx2_fma()` first and otherwise use a portable version
+/// (a Swift loop, or the C function of the same name without `_avx2`). On other architectures
+/// the AVX2 kernels are absent and the check is 0.
 
 /// 1 when the CPU (and the OS, through XSAVE) supports AVX2 and FMA, else 0.
 int diffuse_cpu_has_avx2_fma(void);
@@ -35,5 +37,25 @@ void diffuse_shifted_moments_avx2(const float *x, long n, float shift, double *s
 
 /// `sum x` over `n` elements (Float32 lanes over blocks of 512, each added in Float64).
 double diffuse_sum_avx2(const float *x, long n);
+
+/// Winograd F(2x2, 3x3) transforms of a stride-1 3x3 convolution (Lavin & Gray 2016); see
+/// Winograd.c. Kernel: `w` [Cout][Cin][3][3] to `u` [16][Cout][Cin].
+void diffuse_winograd_kernel_transform(const float *w, float *u, long cout, long cin);
+
+/// Input tiles `B^T d B` of input channels `c0 ..< c1` of a run of `samples` images
+/// (`x` [samples][Cin][h][w]) into `v` [16][Cin][T], `T = samples tilesH tilesW`.
+void diffuse_winograd_input_transform(const float *x, float *v, long samples, long cin, long c0, long c1,
+                                      long h, long w, long pad, long tilesH, long tilesW);
+
+/// Output tiles `A^T m A` (+ bias, may be NULL) of output channels `c0 ..< c1` from `m`
+/// [16][Cout][T] into `y` [samples][Cout][outH][outW].
+void diffuse_winograd_output_transform(const float *m, float *y, const float *bias, long samples, long cout,
+                                       long c0, long c1, long outH, long outW, long tilesH, long tilesW);
+
+/// The AVX2 + FMA versions of the input and output transforms (same arguments and results).
+void diffuse_winograd_input_transform_avx2(const float *x, float *v, long samples, long cin, long c0, long c1,
+                                           long h, long w, long pad, long tilesH, long tilesW);
+void diffuse_winograd_output_transform_avx2(const float *m, float *y, const float *bias, long samples, long cout,
+                                            long c0, long c1, long outH, long outW, long tilesH, long tilesW);
 
 #endif

@@ -1,0 +1,93 @@
+import CKernels
+import Dispatch
+import Foundation
+
+/// Stride-1 3x3 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast
+/// Algorithms for Convolutional Neural Networks", CVPR 2016):
+///
+///     Y = A^T [ sum_ci (G g[co, ci] G^T) .* (B^T d[ci] B) ] A
+///
+/// per 2x2 output tile (`d` the 4x4 input tile). The channel sum of the 16 element-wise products
+/// is 16 GEMMs `M[xi] = U[xi] V[xi]` (`U[xi]` `[Cout, Cin]`, `V[xi]` `[Cin, T]` over `T` tiles):
+/// 16 Cout Cin T multiply-adds where im2col's GEMM needs 36 (2.25x fewer), and the input is
+/// expanded 4x (4x4 tiles overlapping by 2) where im2col copies it 9x. The transforms are in
+/// `CKernels` (Winograd.c); the GEMMs go to OpenBLAS. Runs of samples (about `targetTiles`
+/// tiles each) bound the workspace and are spread over the workers as in `Conv2dKernel`.
+public enum WinogradConv {
+    /// Whether `Conv2dKernel.forward` may choose Winograd (`DIFFUSE_WINOGRAD=0` turns it off).
+    public static let enabled: Bool = ProcessInfo.processInfo.environment["DIFFUSE_WINOGRAD"] != "0"
+    /// Fewest input and output channels: below, the GEMMs (K = Cin) get too thin to pay for
+    /// the transforms.
+    public static let minChannels = 64
+    /// Fewest output pixels per sample: at 8x8 (16 tiles a sample) and below the weight
+    /// transform and the thin GEMMs cost more than im2col saves.
+    public static let minOutPixels = 144
+    /// Tiles per run of samples (GEMM width).
+    public static let targetTiles = 512
+
+    /// A 3x3 stride-1 convolution with padding at most 2, enough channels and an output of at
+    /// least `minOutPixels` pixels.
+    public static func applies(_ g: Conv2dGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding <= 2
+            && g.inChannels >= minChannels && g.outChannels >= minChannels
+            && g.outHeight >= 4 && g.outWidth >= 4 && g.outPixels >= minOutPixels
+    }
+
+    /// `conv2d(x, weight) + bias` (see `Conv2dKernel.forward`) for a geometry where `applies`.
+    /// With `avx2` the transforms run 8 tiles per vector (`CKernels`' AVX2 versions).
+    public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
+                               avx2: Bool = CPUFeatures.avx2) -> Tensor {
+        precondition(g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1,
+                     "WinogradConv: needs a stride-1 3x3 convolution, got \(g.kernelHeight)x\(g.kernelWidth) stride \(g.stride)")
+        let y = Tensor(uninitialized: g.outputShape)
+        if g.batch == 0 || g.outPixels == 0 { return y }
+        let (cin, cout, h, w) = (g.inChannels, g.outChannels, g.height, g.width)
+        let (outH, outW) = (g.outHeight, g.outWidth)
+        let tilesH = (outH + 1) / 2, tilesW = (outW + 1) / 2, perSample = tilesH * tilesW
+        var run = max(1, min(g.batch, (targetTiles + perSample - 1) / perSample))
+        run = (g.batch + (g.batch + run - 1) / run - 1) / ((g.batch + run - 1) / run)   // balanced runs
+        let runs = (g.batch + run - 1) / run
+        let workers = Conv2dKernel.runWorkers(runs: runs, multiplyAdds: 16 * g.batch * perSample * cin * cout)
+
+        let u = Tensor(uninitialized: [16, cout, cin])
+        diffuse_winograd_kernel_transform(weight.pointer, u.pointer, cout, cin)
+        let tilesPerRun = run * perSample
+        let v = (0..<workers).map { _ in Tensor(uninitialized: [16 * cin * tilesPerRun]) }
+        let m = (0..<workers).map { _ in Tensor(uninitialized: [16 * cout * tilesPerRun]) }
+        let xs = x.pointer, ys = y.pointer, us = u.pointer, biasPointer = bias?.pointer
+
+        func forwardRun(_ r: Int, worker: Int, threads: Int) {
+            let samples = (r * run)..<min(g.batch, (r + 1) * run)
+            let tiles = samples.count * perSample
+            let vs = v[worker].pointer, ms = m[worker].pointer
+            let xRun = xs + samples.lowerBound * cin * h * w, yRun = ys + samples.lowerBound * cout * outH * outW
+            Parallel.forChunks(cin, cost: 16 * tiles, threads: threads) { c in
+                (avx2 ? diffuse_winograd_input_transform_avx2 : diffuse_winograd_input_transform)(
+                    xRun, vs, samples.count, cin, c.lowerBound, c.upperBound, h, w, g.padding, tilesH, tilesW)
+            }
+            // M[xi] = U[xi] V[xi], the 16 GEMMs shared among the threads.
+            let gemmThreads = min(threads, 16)
+            func gemms(_ part: Int) {
+                for xi in (part * 16 / gemmThreads)..<((part + 1) * 16 / gemmThreads) {
+                    Gemm.sgemm(m: cout, n: tiles, k: cin, a: us + xi * cout * cin, lda: cin,
+                               b: vs + xi * cin * tiles, ldb: tiles, beta: 0, c: ms + xi * cout * tiles, ldc: tiles,
+                               threads: 1)
+                }
+            }
+            if gemmThreads > 1 { DispatchQueue.concurrentPerform(iterations: gemmThreads, execute: gemms) } else { gemms(0) }
+            Parallel.forChunks(cout, cost: 16 * tiles, threads: threads) { c in
+                (avx2 ? diffuse_winograd_output_transform_avx2 : diffuse_winograd_output_transform)(
+                    ms, yRun, biasPointer, samples.count, cout, c.lowerBound, c.upperBound, outH, outW, tilesH, tilesW)
+            }
+        }
+
+        if workers == 1 {
+            for r in 0..<runs { forwardRun(r, worker: 0, threads: Gemm.workerThreads) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { wk in
+                for r in (wk * runs / workers)..<((wk + 1) * runs / workers) { forwardRun(r, worker: wk, threads: 1) }
+            }
+        }
+        return y
+    }
+}

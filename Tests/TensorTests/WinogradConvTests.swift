@@ -1,0 +1,63 @@
+import XCTest
+@testable import Tensor
+
+/// Winograd F(2x2, 3x3) against the im2col convolution, on shapes with odd sizes (cropped
+/// tiles), every padding it takes, several runs of samples, and through the backward pass.
+final class WinogradConvTests: XCTestCase {
+    func testForwardMatchesIm2col() {
+        // (batch, cin, h, w, cout, padding)
+        let cases = [(2, 64, 8, 8, 64, 1), (3, 64, 7, 9, 72, 1), (1, 80, 6, 7, 64, 0), (2, 64, 5, 4, 64, 2),
+                     (9, 64, 14, 14, 64, 1), (2, 96, 16, 16, 128, 1), (1, 64, 35, 37, 64, 1)]
+        var outputs: [Tensor] = []   // kept alive: no output reuses a buffer that already holds the answer
+        for (index, (b, cin, h, w, cout, p)) in cases.enumerated() {
+            let rng = CounterRNG(seed: UInt64(index))
+            let x = rng.normal([b, cin, h, w], purpose: .misc, step: 0, firstSample: 0)
+            let weight = rng.normal([cout, cin, 3, 3], purpose: .misc, step: 1, firstSample: 0)
+            let bias = rng.normal([cout], purpose: .misc, step: 2, firstSample: 0)
+            let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: 1, padding: p)
+            let reference = Conv2dKernel.forward(x, weight: weight, bias: bias, stride: 1, padding: p, winograd: false)
+            let referenceNoBias = Conv2dKernel.forward(x, weight: weight, bias: nil, stride: 1, padding: p, winograd: false)
+            // The portable transforms, and the AVX2 ones where the CPU has them.
+            for avx2 in [false] + (CPUFeatures.avx2Supported ? [true] : []) {
+                let fast = WinogradConv.forward(x, weight: weight, bias: bias, geometry: g, avx2: avx2)
+                XCTAssertEqual(fast.shape, reference.shape)
+                assertClose(fast, reference, "case \(index) avx2 \(avx2)")
+                let noBias = WinogradConv.forward(x, weight: weight, bias: nil, geometry: g, avx2: avx2)
+                assertClose(noBias, referenceNoBias, "case \(index) avx2 \(avx2) without bias")
+                outputs += [fast, noBias]
+            }
+        }
+    }
+
+    func testInputGradientThroughWinogradMatchesIm2col() {
+        let rng = CounterRNG(seed: 7)
+        let x = rng.normal([3, 64, 13, 12], purpose: .misc, step: 0, firstSample: 0)
+        let weight = rng.normal([64, 64, 3, 3], purpose: .misc, step: 1, firstSample: 0)
+        let dy = rng.normal([3, 64, 13, 12], purpose: .misc, step: 2, firstSample: 0)
+        XCTAssertTrue(WinogradConv.applies(Conv2dGeometry(input: dy.shape, weight: weight.shape, stride: 1, padding: 1)))
+        let fast = Conv2dKernel.backward(dy, input: x, weight: weight, stride: 1, padding: 1, winograd: true)
+        let reference = Conv2dKernel.backward(dy, input: x, weight: weight, stride: 1, padding: 1, winograd: false)
+        assertClose(fast.input!, reference.input!, "dx")
+        assertClose(fast.weight!, reference.weight!, "dw")
+    }
+
+    func testAppliesOnlyToWideStrideOne3x3() {
+        func g(_ cin: Int, _ cout: Int, k: Int = 3, stride: Int = 1, padding: Int = 1, size: Int = 16) -> Conv2dGeometry {
+            Conv2dGeometry(input: [1, cin, size, size], weight: [cout, cin, k, k], stride: stride, padding: padding)
+        }
+        XCTAssertTrue(WinogradConv.applies(g(64, 64, size: 16)))
+        XCTAssertFalse(WinogradConv.applies(g(64, 64, size: 8)))
+        XCTAssertFalse(WinogradConv.applies(g(32, 64)))
+        XCTAssertFalse(WinogradConv.applies(g(64, 3)))
+        XCTAssertFalse(WinogradConv.applies(g(64, 64, stride: 2)))
+        XCTAssertFalse(WinogradConv.applies(g(64, 64, k: 1, padding: 0)))
+        XCTAssertFalse(WinogradConv.applies(g(64, 64, size: 3)))
+    }
+
+    func assertClose(_ a: Tensor, _ b: Tensor, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        let x = a.scalars, y = b.scalars
+        let scale = y.map { abs($0) }.max() ?? 1
+        let worst = zip(x, y).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(worst, 1e-5 * max(1, scale) * 10, "\(label): worst difference \(worst), scale \(scale)", file: file, line: line)
+    }
+}
