@@ -7,7 +7,7 @@ final class WinogradConvTests: XCTestCase {
     func testForwardMatchesIm2col() {
         // (batch, cin, h, w, cout, padding)
         let cases = [(2, 64, 8, 8, 64, 1), (3, 64, 7, 9, 72, 1), (1, 80, 6, 7, 64, 0), (2, 64, 5, 4, 64, 2),
-                     (9, 64, 14, 14, 64, 1), (2, 96, 16, 16, 128, 1), (1, 64, 35, 37, 64, 1)]
+                     (9, 64, 14, 14, 64, 1), (2, 96, 16, 16, 128, 1), (1, 64, 35, 37, 64, 1), (2, 64, 12, 12, 32, 1)]
         var outputs: [Tensor] = []   // kept alive: no output reuses a buffer that already holds the answer
         for (index, (b, cin, h, w, cout, p)) in cases.enumerated() {
             let rng = CounterRNG(seed: UInt64(index))
@@ -48,7 +48,8 @@ final class WinogradConvTests: XCTestCase {
         XCTAssertTrue(WinogradConv.applies(g(64, 64, size: 16)))
         XCTAssertFalse(WinogradConv.applies(g(64, 64, size: 8)))
         XCTAssertFalse(WinogradConv.applies(g(32, 64)))
-        XCTAssertFalse(WinogradConv.applies(g(64, 3)))
+        XCTAssertTrue(WinogradConv.applies(g(64, 32)))
+        XCTAssertFalse(WinogradConv.applies(g(64, 16)))
         XCTAssertFalse(WinogradConv.applies(g(64, 64, stride: 2)))
         XCTAssertFalse(WinogradConv.applies(g(64, 64, k: 1, padding: 0)))
         XCTAssertFalse(WinogradConv.applies(g(64, 64, size: 3)))
