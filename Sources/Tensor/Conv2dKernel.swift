@@ -96,14 +96,21 @@ public enum Conv2dKernel {
             }
         }
 
+        forEachRun(runs: runs, workers: workers, forwardRun)
+        return y
+    }
+
+    /// Calls `body(run, worker, threads)` for runs `0 ..< runs`: in order on the calling thread
+    /// with `Parallel.threads` threads when `workers == 1`, else each worker takes a contiguous
+    /// block of runs with one thread.
+    static func forEachRun(runs: Int, workers: Int, _ body: (Int, Int, Int) -> Void) {
         if workers == 1 {
-            for r in 0..<runs { forwardRun(r, worker: 0, threads: Parallel.threads) }
+            for r in 0..<runs { body(r, 0, Parallel.threads) }
         } else {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for r in (w * runs / workers)..<((w + 1) * runs / workers) { forwardRun(r, worker: w, threads: 1) }
+                for r in (w * runs / workers)..<((w + 1) * runs / workers) { body(r, w, 1) }
             }
         }
-        return y
     }
 
     /// Gradients of the input and the weight from the output gradient `gradOut`

@@ -67,29 +67,24 @@ public enum WinogradConv {
                 (avx2 ? diffuse_winograd_input_transform_avx2 : diffuse_winograd_input_transform)(
                     xRun, vs, samples.count, cin, c.lowerBound, c.upperBound, h, w, g.padding, tilesH, tilesW)
             }
-            // M[xi] = U[xi] V[xi], the 16 GEMMs shared among the threads.
-            let gemmThreads = min(threads, 16)
+            // M[xi] = U[xi] V[xi]: the 16 GEMMs shared among the threads (unless OpenBLAS threads
+            // each GEMM itself).
+            let parts = min(16, Gemm.workerThreads == 1 ? 1 : threads)
             func gemms(_ part: Int) {
-                for xi in (part * 16 / gemmThreads)..<((part + 1) * 16 / gemmThreads) {
+                for xi in (part * 16 / parts)..<((part + 1) * 16 / parts) {
                     Gemm.sgemm(m: cout, n: tiles, k: cin, a: us + xi * cout * cin, lda: cin,
                                b: vs + xi * cin * tiles, ldb: tiles, beta: 0, c: ms + xi * cout * tiles, ldc: tiles,
-                               threads: 1)
+                               threads: parts > 1 ? 1 : threads)
                 }
             }
-            if gemmThreads > 1 { DispatchQueue.concurrentPerform(iterations: gemmThreads, execute: gemms) } else { gemms(0) }
+            if parts > 1 { DispatchQueue.concurrentPerform(iterations: parts, execute: gemms) } else { gemms(0) }
             Parallel.forChunks(cout, cost: 16 * tiles, threads: threads) { c in
                 (avx2 ? diffuse_winograd_output_transform_avx2 : diffuse_winograd_output_transform)(
                     ms, yRun, biasPointer, samples.count, cout, c.lowerBound, c.upperBound, outH, outW, tilesH, tilesW)
             }
         }
 
-        if workers == 1 {
-            for r in 0..<runs { forwardRun(r, worker: 0, threads: Gemm.workerThreads) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { wk in
-                for r in (wk * runs / workers)..<((wk + 1) * runs / workers) { forwardRun(r, worker: wk, threads: 1) }
-            }
-        }
+        Conv2dKernel.forEachRun(runs: runs, workers: workers, forwardRun)
         return y
     }
 }
