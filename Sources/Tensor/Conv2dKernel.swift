@@ -35,9 +35,14 @@ public enum Conv2dKernel {
         let n = max(1, g.outPixels)
         var s = min(g.batch, (targetColumns + n - 1) / n)
         s = min(s, max(1, maxWorkspace / max(1, g.patchSize * n)))
-        s = max(1, s)
-        let runs = (g.batch + s - 1) / s
-        return max(1, (g.batch + runs - 1) / max(1, runs))
+        return balancedRun(batch: g.batch, atMost: s)
+    }
+
+    /// Samples per run when runs of at most `atMost` cover `batch`: the same number of runs,
+    /// as even as they can be (8 in runs of 5 becomes 4 + 4).
+    static func balancedRun(batch: Int, atMost: Int) -> Int {
+        let runs = (batch + max(1, atMost) - 1) / max(1, atMost)
+        return max(1, (batch + runs - 1) / max(1, runs))
     }
 
     /// Workers that take whole runs of samples each (im2col, single-threaded GEMMs, scatter):
@@ -148,8 +153,10 @@ public enum Conv2dKernel {
         let xs = x.pointer, gs = gradOut.pointer, ws = weight.pointer
         let inSample = g.inChannels * g.height * g.width, outSample = cout * n
 
-        // One run: dW += dY' cols^T, dx = col2im(W^T dY'); `first` starts the worker's dW sum.
-        func backwardRun(_ r: Int, worker: Int, first: Bool, threads: Int) {
+        // One run: dW += dY' cols^T, dx = col2im(W^T dY'); the first run of a worker's block
+        // (see `forEachRun`) starts its dW sum.
+        func backwardRun(_ r: Int, worker: Int, threads: Int) {
+            let first = r == worker * runs / workers
             let samples = (r * run)..<min(g.batch, (r + 1) * run)
             let columns = samples.count * n
             let b0 = samples.lowerBound
@@ -184,16 +191,9 @@ public enum Conv2dKernel {
             }
         }
 
-        if workers == 1 {
-            for r in 0..<runs { backwardRun(r, worker: 0, first: r == 0, threads: Parallel.threads) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = w * runs / workers
-                for r in lo..<((w + 1) * runs / workers) { backwardRun(r, worker: w, first: r == lo, threads: 1) }
-            }
-            if let dw {
-                for partial in dwPartials.dropFirst() { dw.addInPlace(partial) }
-            }
+        forEachRun(runs: runs, workers: workers, backwardRun)
+        if let dw {
+            for partial in dwPartials.dropFirst() { dw.addInPlace(partial) }
         }
         return (dx, dw)
     }

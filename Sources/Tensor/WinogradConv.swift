@@ -46,8 +46,7 @@ public enum WinogradConv {
         let (cin, cout, h, w) = (g.inChannels, g.outChannels, g.height, g.width)
         let (outH, outW) = (g.outHeight, g.outWidth)
         let tilesH = (outH + 1) / 2, tilesW = (outW + 1) / 2, perSample = tilesH * tilesW
-        var run = max(1, min(g.batch, (targetTiles + perSample - 1) / perSample))
-        run = (g.batch + (g.batch + run - 1) / run - 1) / ((g.batch + run - 1) / run)   // balanced runs
+        let run = Conv2dKernel.balancedRun(batch: g.batch, atMost: min(g.batch, (targetTiles + perSample - 1) / perSample))
         let runs = (g.batch + run - 1) / run
         let workers = Conv2dKernel.runWorkers(runs: runs, multiplyAdds: 16 * g.batch * perSample * cin * cout)
 
