@@ -45,6 +45,15 @@ final class Conv2dKernelTests: XCTestCase {
         } } } }
     }
 
+    /// A case's random input, weight, bias and output gradient (random streams `streams ..<
+    /// streams + 4`), and its geometry.
+    func inputs(_ c: Case, streams: UInt32) -> (x: Tensor, w: Tensor, bias: Tensor, g: Conv2dGeometry, dy: Tensor) {
+        let x = random([c.b, c.cin, c.h, c.w], streams), w = random([c.cout, c.cin, c.kh, c.kw], streams + 1)
+        let bias = random([c.cout], streams + 2)
+        let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
+        return (x, w, bias, g, random(g.outputShape, streams + 3))
+    }
+
     func check(_ t: Tensor, _ ref: [Double], _ what: String) {
         XCTAssertEqual(t.count, ref.count, what)
         var worst = 0.0
@@ -72,11 +81,8 @@ final class Conv2dKernelTests: XCTestCase {
 
     func testForwardAndBackwardMatchDirectConvolution() {
         for (index, c) in cases.enumerated() {
-            let x = random([c.b, c.cin, c.h, c.w], 1), w = random([c.cout, c.cin, c.kh, c.kw], 2), bias = random([c.cout], 3)
-            let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
+            let (x, w, bias, g, dy) = inputs(c, streams: 1)
             let n = g.outPixels
-            let dy = random(g.outputShape, 4)
-
             let (y, dx, dw) = directConvolution(c, x: x, weight: w, bias: bias, gradOut: dy)
             var db = [Double](repeating: 0, count: c.cout)
             for b in 0..<c.b { for co in 0..<c.cout { for p in 0..<n { db[co] += Double(dy.pointer[(b * c.cout + co) * n + p]) } } }
@@ -112,10 +118,8 @@ final class Conv2dKernelTests: XCTestCase {
             Case(b: 4, cin: 32, h: 12, w: 12, cout: 32, kh: 1, kw: 1, stride: 1, padding: 0),
         ]
         for (index, c) in big.enumerated() {
-            let x = random([c.b, c.cin, c.h, c.w], 5), w = random([c.cout, c.cin, c.kh, c.kw], 6), bias = random([c.cout], 7)
-            let g = Conv2dGeometry(input: x.shape, weight: w.shape, stride: c.stride, padding: c.padding)
+            let (x, w, bias, g, dy) = inputs(c, streams: 5)
             let n = g.outPixels
-            let dy = random(g.outputShape, 8)
             let (y, dx, dw) = directConvolution(c, x: x, weight: w, bias: bias, gradOut: dy)
             for run in [1, 2, 3] {
                 let runs = (c.b + run - 1) / run
