@@ -94,7 +94,7 @@ public struct KernelBenchmark {
         let work: [() -> Void] = [convForward, sgemmForward, convBackward, sgemmBackward]
         var best = [Double](repeating: .infinity, count: work.count)
         for f in work { f() }   // warm-up: pool buffers, page faults, BLAS threads
-        let clock = options.cpuTime ? Self.cpuNow : Self.now
+        let clock = Self.clock(cpuTime: options.cpuTime)
         let start = Self.now()
         var rounds = 0
         while rounds < options.rounds || Self.now() - start < options.minSeconds {
@@ -122,6 +122,9 @@ public struct KernelBenchmark {
         report(Self.footer(result))
         return result
     }
+
+    /// The process's CPU clock (`cpuNow`) or the wall clock (`now`).
+    public static func clock(cpuTime: Bool) -> () -> Double { cpuTime ? cpuNow : now }
 
     /// Wall-clock time, in seconds.
     public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }

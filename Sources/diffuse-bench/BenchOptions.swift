@@ -5,8 +5,9 @@ import Training
 
 /// Options shared by `train`, `sample` and `allreduce`.
 struct BenchOptions: ParsableArguments {
-    /// Help of `--threads`, shared with `diffuse-bench kernels`.
+    /// Help of `--threads` and `--cpu-time`, shared with `diffuse-bench kernels`.
     static let threadsHelp = "OpenBLAS threads. Default 1, with large GEMMs split over the element-wise workers (DIFFUSE_THREADS, else the cores shared among this node's ranks); above 1, OpenBLAS threads each GEMM itself."
+    static let cpuTimeHelp = "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1)."
 
     @Option(help: "Configuration: \(TrainBenchmark.Config.all.map(\.name).joined(separator: ", ")) or all.")
     var config: String = "all"
@@ -20,7 +21,7 @@ struct BenchOptions: ParsableArguments {
     @Option(help: ArgumentHelp(BenchOptions.threadsHelp))
     var threads: Int?
 
-    @Flag(help: "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1).")
+    @Flag(help: ArgumentHelp(BenchOptions.cpuTimeHelp))
     var cpuTime = false
 
     @Flag(help: "Print only the JSON lines.")

@@ -20,7 +20,7 @@ struct KernelsCommand: ParsableCommand {
     @Option(help: "Samples lowered into one GEMM (default: the kernel's heuristic; 1 = per sample).")
     var samplesPerGemm: Int?
 
-    @Flag(help: "Time with the process CPU clock instead of the wall clock (robust on a shared machine; use with --threads 1 and DIFFUSE_THREADS=1).")
+    @Flag(help: ArgumentHelp(BenchOptions.cpuTimeHelp))
     var cpuTime = false
 
     @Option(help: ArgumentHelp(BenchOptions.threadsHelp))

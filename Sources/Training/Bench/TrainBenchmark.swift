@@ -114,10 +114,10 @@ public struct TrainBenchmark {
 
     public init(steps: Int = 10, warmup: Int = 2, cpuTime: Bool = false,
                 communicator: any Communicator = SingleProcessCommunicator()) {
-        self.cpuTime = cpuTime
         precondition(steps >= 1 && warmup >= 0, "TrainBenchmark: steps \(steps) must be >= 1, warmup \(warmup) >= 0")
         self.steps = steps
         self.warmup = warmup
+        self.cpuTime = cpuTime
         self.communicator = communicator
     }
 
@@ -135,7 +135,7 @@ public struct TrainBenchmark {
         let x = rng.uniform(shape, purpose: .misc, step: 0, firstSample: firstSample)
         x.assign(x.map { 2 * $0 - 1 })
 
-        let sgemm = Self.sgemmGflops(clock: cpuTime ? KernelBenchmark.cpuNow : KernelBenchmark.now)
+        let sgemm = Self.sgemmGflops(clock: KernelBenchmark.clock(cpuTime: cpuTime))
         var result = Result(config: config.name, params: parameters.count, batch: config.batch, ranks: ranks,
                             forwardFlopsPerImage: Self.forwardFlopsPerImage(config, parameters: parameters),
                             sgemmGflops: sgemm, peakRSSMB: 0, cpuTime: cpuTime)
@@ -188,7 +188,7 @@ public struct TrainBenchmark {
     /// Runs `warmup + steps` times; the median wall (or CPU) time of the last `steps` (the
     /// maximum over ranks per step, after a barrier, so all ranks agree).
     func medianTime(_ body: () throws -> Void) throws -> Double {
-        let clock = cpuTime ? KernelBenchmark.cpuNow : KernelBenchmark.now
+        let clock = KernelBenchmark.clock(cpuTime: cpuTime)
         var times: [Double] = []
         for i in 0..<(warmup + steps) {
             try communicator.barrier()
