@@ -28,10 +28,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // oneDNN ships no pkg-config file on Debian: the module map links libdnnl and libgomp.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // AVX2 + FMA element-wise kernels, each compiled for that ISA alone and chosen at run time.
         .target(name: "CKernels"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL"], swiftSettings: fast),
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: fast),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Tensor", "Autograd", "HDF5"], swiftSettings: fast),

@@ -57,13 +57,59 @@ public enum Conv2dKernel {
     /// `conv2d(x, weight) + bias` for `x` `[B, Cin, H, W]`, `weight` `[Cout, Cin, kh, kw]` and
     /// `bias` `[Cout]`; `samplesPerGemm` overrides the batching heuristic (for benchmarks).
     /// `winograd` allows `WinogradConv` where it applies (nil: unless `DIFFUSE_WINOGRAD=0`).
+    /// With neither given, the pass runs the algorithm `ConvAutotuner.shared` chose for the shape.
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
                                samplesPerGemm: Int? = nil, winograd: Bool? = nil) -> Tensor {
         let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
         if let bias {
             precondition(bias.shape == [g.outChannels], "conv2d: bias shape \(bias.shape) is not [\(g.outChannels)] for weight \(weight.shape)")
         }
-        if (winograd ?? WinogradConv.enabled) && WinogradConv.applies(g) {
+        if samplesPerGemm == nil && winograd == nil {
+            return forward(x, weight: weight, bias: bias, geometry: g, algorithm: ConvAutotuner.shared.algorithm(g, .forward))
+        }
+        return forwardLowered(x, weight: weight, bias: bias, geometry: g, samplesPerGemm: samplesPerGemm,
+                              winograd: winograd ?? WinogradConv.enabled)
+    }
+
+    /// The forward pass by `algorithm`.
+    public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
+                               algorithm: ConvAlgorithm) -> Tensor {
+        switch algorithm {
+        case .im2col(let run): return forwardLowered(x, weight: weight, bias: bias, geometry: g, samplesPerGemm: run, winograd: false)
+        case .winograd: return WinogradConv.forward(x, weight: weight, bias: bias, geometry: g)
+        case .onednn: return OneDNNConv.forward(x, weight: weight, bias: bias, geometry: g)
+        }
+    }
+
+    /// The input gradient by `algorithm` (Winograd: the flipped-kernel convolution).
+    public static func inputGradient(_ gradOut: Tensor, input x: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
+                                     algorithm: ConvAlgorithm) -> Tensor {
+        switch algorithm {
+        case .im2col(let run):
+            return backwardLowered(gradOut, input: x, weight: weight, geometry: g, needInput: true, needWeight: false,
+                                   samplesPerGemm: run, winograd: false).input!
+        case .winograd:
+            return WinogradConv.forward(gradOut, weight: flippedTransposed(weight), bias: nil, geometry: flippedGeometry(g))
+        case .onednn: return OneDNNConv.inputGradient(gradOut, weight: weight, geometry: g)
+        }
+    }
+
+    /// The weight gradient by `algorithm` (im2col or oneDNN).
+    public static func weightGradient(_ gradOut: Tensor, input x: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
+                                      algorithm: ConvAlgorithm) -> Tensor {
+        switch algorithm {
+        case .im2col(let run):
+            return backwardLowered(gradOut, input: x, weight: weight, geometry: g, needInput: false, needWeight: true,
+                                   samplesPerGemm: run, winograd: false).weight!
+        case .winograd: preconditionFailure("conv2d: Winograd has no weight gradient")
+        case .onednn: return OneDNNConv.weightGradient(gradOut, input: x, geometry: g)
+        }
+    }
+
+    /// im2col + GEMM (or Winograd where `winograd` and `WinogradConv.applies`).
+    static func forwardLowered(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
+                               samplesPerGemm: Int?, winograd: Bool) -> Tensor {
+        if winograd && WinogradConv.applies(g) {
             return WinogradConv.forward(x, weight: weight, bias: bias, geometry: g)
         }
         let y = Tensor(uninitialized: g.outputShape)
@@ -129,11 +175,33 @@ public enum Conv2dKernel {
         let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
         precondition(gradOut.shape == g.outputShape,
                      "conv2d backward: output gradient \(gradOut.shape) is not \(g.outputShape) for input \(x.shape) and weight \(weight.shape)")
+        if samplesPerGemm == nil && winograd == nil {
+            let tuner = ConvAutotuner.shared
+            let forInput = needInput ? tuner.algorithm(g, .inputGradient) : nil
+            let forWeight = needWeight ? tuner.algorithm(g, .weightGradient) : nil
+            // Both by the col2im path with the same runs: one pass shares the gathered dY'.
+            if case .im2col(let a)? = forInput, case .im2col(let b)? = forWeight, a == b, !inputGradientIsConvolution(g) {
+                return backwardLowered(gradOut, input: x, weight: weight, geometry: g, needInput: true, needWeight: true,
+                                       samplesPerGemm: a, winograd: false)
+            }
+            return (forInput.map { inputGradient(gradOut, input: x, weight: weight, geometry: g, algorithm: $0) },
+                    forWeight.map { weightGradient(gradOut, input: x, weight: weight, geometry: g, algorithm: $0) })
+        }
+        return backwardLowered(gradOut, input: x, weight: weight, geometry: g, needInput: needInput, needWeight: needWeight,
+                               samplesPerGemm: samplesPerGemm, winograd: winograd ?? WinogradConv.enabled)
+    }
+
+    /// Both gradients by im2col + GEMM (the input gradient as the flipped-kernel convolution
+    /// where `inputGradientIsConvolution`, by Winograd there if `winograd` and it applies).
+    static func backwardLowered(_ gradOut: Tensor, input x: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
+                                needInput: Bool, needWeight: Bool,
+                                samplesPerGemm: Int?, winograd: Bool) -> (input: Tensor?, weight: Tensor?) {
         if needInput && inputGradientIsConvolution(g) {
-            let dx = forward(gradOut, weight: flippedTransposed(weight), bias: nil, stride: 1,
-                             padding: g.kernelHeight - 1 - g.padding, samplesPerGemm: samplesPerGemm, winograd: winograd)
-            let dw = needWeight ? backward(gradOut, input: x, weight: weight, stride: stride, padding: padding,
-                                           needInput: false, needWeight: true, samplesPerGemm: samplesPerGemm).weight : nil
+            let dx = forwardLowered(gradOut, weight: flippedTransposed(weight), bias: nil, geometry: flippedGeometry(g),
+                                    samplesPerGemm: samplesPerGemm, winograd: winograd)
+            let dw = needWeight ? backwardLowered(gradOut, input: x, weight: weight, geometry: g,
+                                                  needInput: false, needWeight: true, samplesPerGemm: samplesPerGemm,
+                                                  winograd: false).weight : nil
             return (dx, dw)
         }
         let dx = needInput ? Tensor(uninitialized: g.inputShape) : nil
@@ -212,6 +280,13 @@ public enum Conv2dKernel {
     ///     dx[b, ci] = sum_co corr(dy[b, co], W~[ci, co]),  W~[ci, co, i, j] = W[co, ci, k-1-i, k-1-j],
     ///
     /// with padding `k - 1 - p`. Returns `W~` (`[Cin, Cout, k, k]`).
+    /// The geometry of that convolution: `dy` `[B, Cout, Hout, Wout]` with `W~`, padding `k - 1 - p`.
+    static func flippedGeometry(_ g: Conv2dGeometry) -> Conv2dGeometry {
+        Conv2dGeometry(batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                       outChannels: g.inChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                       stride: 1, padding: g.kernelHeight - 1 - g.padding)
+    }
+
     static func flippedTransposed(_ weight: Tensor) -> Tensor {
         let (cout, cin, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         let flipped = Tensor(uninitialized: [cin, cout, kh, kw])

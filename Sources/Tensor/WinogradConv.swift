@@ -27,11 +27,16 @@ public enum WinogradConv {
     /// Tiles per run of samples (GEMM width).
     public static let targetTiles = 512
 
-    /// A 3x3 stride-1 convolution with padding at most 2, enough channels and an output of at
-    /// least `minOutPixels` pixels.
+    /// Whether Winograd can compute `g` at all: a 3x3 stride-1 convolution with padding at most
+    /// 2 and an output of at least 4x4 (whether it is faster, `ConvAutotuner` measures).
+    public static func canCompute(_ g: Conv2dGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding <= 2 && g.outHeight >= 4 && g.outWidth >= 4
+    }
+
+    /// The fixed rule used before measurement, and where the autotuner does not time a shape:
+    /// `canCompute`, enough channels and an output of at least `minOutPixels` pixels.
     public static func applies(_ g: Conv2dGeometry) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding <= 2
-            && g.inChannels >= minInChannels && g.outChannels >= minOutChannels
+        canCompute(g) && g.inChannels >= minInChannels && g.outChannels >= minOutChannels
             && g.outHeight >= 4 && g.outWidth >= 4 && g.outPixels >= minOutPixels
     }
 
