@@ -1,9 +1,6 @@
 // oneDNN (Debian's libdnnl-dev, 2.x C API) for Diffuse's convolution kernels.
 #include <dnnl.h>
 
-// DNNL_MEMORY_ALLOCATE is a cast macro that Swift cannot import.
-static inline void *diffuse_dnnl_memory_allocate(void) { return DNNL_MEMORY_ALLOCATE; }
-
 // Debian's oneDNN runs on OpenMP (libgomp). Diffuse threads convolutions itself (runs of
 // samples on Dispatch workers) and gives oneDNN one OpenMP thread per calling thread, so no
 // OpenMP team spins while Diffuse's own workers run. omp.h is gcc's, not on clang's path.

@@ -13,3 +13,17 @@ public enum CPUFeatures {
     /// compare both paths where they can).
     public static let avx2Supported: Bool = diffuse_cpu_has_avx2_fma() != 0
 }
+
+extension CPUFeatures {
+    /// The instruction-set extensions that decide which kernels are fast, in the order printed.
+    public static let reportedFlags = ["avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile"]
+
+    /// The CPU for benchmark headers: `/proc/cpuinfo`'s model name and which of
+    /// `reportedFlags` it has, e.g. "AMD EPYC [avx2 fma; no avx512f ...]".
+    public static var summary: String {
+        let (model, flags) = KernelCache.cpuModelAndFlags()
+        let have = Set(flags.split(separator: " ").map(String.init))
+        let yes = reportedFlags.filter(have.contains), no = reportedFlags.filter { !have.contains($0) }
+        return "\(model) [\(yes.joined(separator: " "))\(no.isEmpty ? "" : "; no " + no.joined(separator: " "))]"
+    }
+}

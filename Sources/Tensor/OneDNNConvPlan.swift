@@ -2,9 +2,11 @@ import CDNNL
 
 /// One oneDNN convolution primitive for one shape and pass, with everything it needs to run
 /// on plain NCHW / OIHW buffers: for each operand whose layout the primitive chose differently
-/// (`format_tag_any`), a buffer in that layout and a reorder to or from the caller's buffer;
-/// a scratchpad of its own (`dnnl_scratchpad_mode_user`) and a stream. Used by one thread at
-/// a time (`OneDNNConv` keeps one plan per worker).
+/// (`format_tag_any`), a reorder to or from the caller's buffer; a scratchpad
+/// (`dnnl_scratchpad_mode_user`) and a stream. The blocked copies and the scratchpad are taken
+/// from the `BufferPool` for the length of one call, like any intermediate tensor, so cached
+/// plans hold no activation memory. Used by one thread at a time (`OneDNNConv` keeps one plan
+/// per worker).
 final class OneDNNConvPlan {
     /// The operands, by oneDNN execution argument.
     enum Operand: Hashable {
@@ -43,6 +45,7 @@ final class OneDNNConvPlan {
         var operand: Operand
         var user: dnnl_memory_t
         var inner: dnnl_memory_t?
+        var innerFloats = 0
         var reorder: dnnl_primitive_t?
         var primitiveMemory: dnnl_memory_t { inner ?? user }
     }
@@ -51,6 +54,7 @@ final class OneDNNConvPlan {
     private let stream: dnnl_stream_t
     private var ports: [Port] = []
     private var scratchpad: dnnl_memory_t?
+    private var scratchpadFloats = 0
     private let descriptors: [dnnl_primitive_desc_t]
     /// oneDNN's name for the implementation it chose, e.g. "jit:avx2".
     let implementation: String
@@ -141,18 +145,20 @@ final class OneDNNConvPlan {
                 var to = operand.isOutput ? plain : chosen.pointee
                 var reorderPD: dnnl_primitive_desc_t?
                 var reorder: dnnl_primitive_t?
-                guard let inner = Self.memory(chosen, e, handle: diffuse_dnnl_memory_allocate()),
+                guard let inner = Self.memory(chosen, e, handle: nil),
                       dnnl_reorder_primitive_desc_create(&reorderPD, &from, e, &to, e, nil) == dnnl_success, let reorderPD else { return nil }
                 defer { dnnl_primitive_desc_destroy(reorderPD) }
                 guard dnnl_primitive_create(&reorder, reorderPD) == dnnl_success else { return nil }
                 port.inner = inner
+                port.innerFloats = Self.floats(chosen)
                 port.reorder = reorder
             }
             ports.append(port)
         }
         if let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0), dnnl_memory_desc_get_size(md) > 0 {
-            guard let pad = Self.memory(md, e, handle: diffuse_dnnl_memory_allocate()) else { return nil }
+            guard let pad = Self.memory(md, e, handle: nil) else { return nil }
             scratchpad = pad
+            scratchpadFloats = Self.floats(md)
         }
     }
 
@@ -171,6 +177,16 @@ final class OneDNNConvPlan {
     /// Runs the pass on the caller's buffers (plain layouts): reorders the inputs in, executes
     /// the primitive, reorders the outputs out, and waits.
     func execute(_ buffers: [Operand: UnsafeMutableRawPointer]) {
+        // Blocked copies and scratchpad from the pool, alive until the end of the call.
+        var borrowed: [TensorStorage] = []
+        func lend(_ memory: dnnl_memory_t, floats: Int) {
+            let storage = TensorStorage(count: floats, zeroed: false)
+            borrowed.append(storage)
+            Self.check(dnnl_memory_set_data_handle(memory, storage.pointer), "set a workspace")
+        }
+        for port in ports { if let inner = port.inner { lend(inner, floats: port.innerFloats) } }
+        if let scratchpad { lend(scratchpad, floats: scratchpadFloats) }
+        defer { withExtendedLifetime(borrowed) {} }
         for port in ports {
             guard let pointer = buffers[port.operand] else {
                 preconditionFailure("oneDNN convolution: no buffer for \(port.operand)")
@@ -210,6 +226,11 @@ final class OneDNNConvPlan {
         var m: dnnl_memory_t?
         guard dnnl_memory_create(&m, md, engine, handle) == dnnl_success else { return nil }
         return m
+    }
+
+    /// A buffer's size in floats (rounded up).
+    private static func floats(_ md: UnsafePointer<dnnl_memory_desc_t>) -> Int {
+        (dnnl_memory_desc_get_size(md) + 3) / 4
     }
 
     private static func destroy(_ descriptors: [dnnl_primitive_desc_t]) {

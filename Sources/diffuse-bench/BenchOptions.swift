@@ -45,7 +45,7 @@ struct BenchOptions: ParsableArguments {
         let rank0 = bench.communicator.rank == 0
         if rank0 && !json {
             print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), "
-                  + "AVX2 kernels \(CPUFeatures.avx2 ? "on" : "off"), \(cpuTime ? "CPU-time" : "wall") clock, load average \(systemLoadAverage())")
+                  + "CPU \(CPUFeatures.summary), AVX2 kernels \(CPUFeatures.avx2 ? "on" : "off"), kernels \(ConvAutotuner.shared.mode.rawValue), \(cpuTime ? "CPU-time" : "wall") clock, load average \(systemLoadAverage())")
         }
         for c in configs {
             let result = try bench.run(c, train: train, forward: forward)

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import Tensor
 
-/// `diffuse-bench kernels`: conv2d forward/backward GFLOP/s on the UNet shapes next to raw sgemm.
+/// `diffuse-bench kernels`: every convolution algorithm's time on the UNets' shapes and the
+/// autotuner's choice (or, with `--sgemm`, conv GFLOP/s next to raw sgemm on the same GEMMs).
 struct KernelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "conv2d forward and backward GFLOP/s on the UNets' convolution shapes, next to raw sgemm on the same GEMM shapes.")
+        abstract: "Each convolution algorithm's time for every pass of the UNets' convolutions, and the choice the autotuner makes.",
+        discussion: "The choice is what DIFFUSE_KERNELS=auto (the default) makes on first use of a shape; the rule is the fixed choice of earlier versions. With --sgemm: the kernels' GFLOP/s next to raw sgemm on the same GEMM shapes.")
 
     @Option(help: "UNet configuration: \(UNetConvShapes.Config.all.map(\.name).joined(separator: ", ")) or all.")
     var config: String = "all"
@@ -14,18 +16,20 @@ struct KernelsCommand: ParsableCommand {
     @Option(help: "Minimum timed rounds per shape (the best round is reported).")
     var rounds: Int = 3
 
-    @Option(help: "Keep timing a shape for at least this many seconds.")
+    @Option(help: "With --sgemm: keep timing a shape for at least this many seconds.")
     var minSeconds: Double = 0.5
 
-    @Option(help: "Samples lowered into one GEMM (default: the kernel's heuristic; 1 = per sample).")
+    @Option(help: "With --sgemm: samples lowered into one GEMM (default: the kernel's heuristic; 1 = per sample).")
     var samplesPerGemm: Int?
+
+    @Flag(help: "Compare the default kernels with raw sgemm on the equivalent GEMM shapes instead.")
+    var sgemm = false
 
     @Flag(help: ArgumentHelp(BenchOptions.cpuTimeHelp))
     var cpuTime = false
 
     @Option(help: ArgumentHelp(BenchOptions.threadsHelp))
     var threads: Int?
-
 
     func validate() throws {
         if config != "all" && !UNetConvShapes.Config.all.contains(where: { $0.name == config }) {
@@ -39,13 +43,17 @@ struct KernelsCommand: ParsableCommand {
     func run() {
         if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
         let configs = UNetConvShapes.Config.all.filter { config == "all" || $0.name == config }
-        let bench = KernelBenchmark(options: .init(rounds: rounds, minSeconds: minSeconds, samplesPerGemm: samplesPerGemm, cpuTime: cpuTime))
-        print("OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), samples per GEMM "
-              + (samplesPerGemm.map(String.init) ?? "heuristic (target \(Conv2dKernel.targetColumns) columns)")
-              + (cpuTime ? ", CPU-time clock" : ", wall clock"))
+        print("CPU \(CPUFeatures.summary); OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), oneDNN \(OneDNNConv.version)")
         for c in configs {
             print("load average before: \(systemLoadAverage())")
-            _ = bench.run(c) { print($0) }
+            if sgemm {
+                let bench = KernelBenchmark(options: .init(rounds: rounds, minSeconds: minSeconds, samplesPerGemm: samplesPerGemm, cpuTime: cpuTime))
+                print("samples per GEMM " + (samplesPerGemm.map(String.init) ?? "heuristic (target \(Conv2dKernel.targetColumns) columns)")
+                      + (cpuTime ? ", CPU-time clock" : ", wall clock"))
+                _ = bench.run(c) { print($0) }
+            } else {
+                KernelChoiceBenchmark(rounds: rounds).run(c) { print($0) }
+            }
             print("load average after: \(systemLoadAverage())\n")
         }
     }
