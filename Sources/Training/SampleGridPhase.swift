@@ -73,6 +73,7 @@ extension Trainer {
         guard communicator.rank == 0, drawsGrids, let folder, let draw = components.drawSamples else { return .notDrawn }
         let start = monotonicNow()
         let signals = self.signals
+        logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler), \(config.sample.steps) steps)")
         do {
             let drawn = try ema.withAveragedWeights {
                 try draw(components.model, config.sample.count) { signals.map { interrupts($0.peek()) } ?? false }
