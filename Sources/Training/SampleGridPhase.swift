@@ -8,7 +8,8 @@ import Foundation
 /// for something the grid would otherwise delay: SIGTERM; SIGUSR1 with `--exit-on-signal`; or
 /// SIGUSR1 alone while this step has no checkpoint yet. Meanwhile the other ranks wait for it
 /// in a nonblocking reduction, asleep between tests (they leave their core to rank 0). Then all
-/// ranks take their pending signals and agree on them in one reduction, and act together:
+/// ranks take their pending signals and agree on them in one reduction (`agreedSignals`), and
+/// act together:
 /// checkpoint this step unless it already is, and stop (SIGTERM, SIGUSR1 with
 /// `--exit-on-signal`) or continue. A grid abandoned for a SIGUSR1 alone is drawn again once
 /// the checkpoint is written. A signal that reaches only another rank than 0 (mpirun and Slurm
@@ -45,9 +46,7 @@ extension Trainer {
             // The other ranks wait here (idle) while rank 0 draws; then signals that reached any
             // rank meanwhile are agreed on.
             abandoned = try communicator.anyRankWaitingIdle([abandoned])[0]
-            let local = signals?.take() ?? .none
-            let agreed = try communicator.anyRank([local.checkpoint, local.terminate])
-            let requests = SignalRequests(checkpoint: agreed[0], terminate: agreed[1])
+            let requests = try agreedSignals()
             guard requests.any else { return false }
 
             let stops = requests.stops(exitOnSignal: exitOnSignal)
@@ -60,8 +59,9 @@ extension Trainer {
                 logger.info("step \(step): \(requests.names) received while drawing the sample grid; \(action)")
             }
             if !checkpointed {
-                try checkpointOnAllRanks(finished: finished)
+                let during = try checkpointOnAllRanks(finished: finished)
                 checkpointed = true
+                if !stops && stopsAfterCheckpoint(during) { return true }
             }
             if stops || !abandoned { return stops }
         }

@@ -210,7 +210,8 @@ public final class Trainer {
             if flags.checkpoint { logger.info("step \(step): SIGUSR1 received; checkpointing\(exitOnSignal ? " and stopping" : "")") }
             let checkpointed = (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.any
             if checkpointed {
-                try checkpointOnAllRanks(finished: finished)
+                let during = try checkpointOnAllRanks(finished: finished)
+                if !stop { stop = stopsAfterCheckpoint(during) }
             }
             if (config.train.sampleEvery > 0 && step % config.train.sampleEvery == 0) || finished {
                 if stop {
@@ -228,14 +229,33 @@ public final class Trainer {
         return .finished(step: step)
     }
 
-    /// Rank 0 writes the checkpoint of this step while the others wait; all learn whether it was
-    /// written. The final checkpoint must be: its failure is an error on every rank.
-    func checkpointOnAllRanks(finished: Bool) throws {
+    /// Rank 0 writes the checkpoint of this step while the others wait (idle); all learn whether
+    /// it was written, and agree on the signals that arrived meanwhile (returned: the write is
+    /// never abandoned, the caller acts on them). The final checkpoint must be written: its
+    /// failure is an error on every rank.
+    func checkpointOnAllRanks(finished: Bool) throws -> SignalRequests {
         let ok = writeCheckpoint()
-        let agreed = try communicator.allRanks(ok)
-        if finished && !agreed {
+        let failed = try communicator.anyRankWaitingIdle([!ok])[0]
+        if finished && failed {
             throw TrainingError("step \(step): the final checkpoint could not be written (see the error above); older checkpoints are kept")
         }
+        return try agreedSignals()
+    }
+
+    /// Logs the signals that arrived while the checkpoint of this step was written (it meets
+    /// their request for a checkpoint) and returns whether they stop the run.
+    func stopsAfterCheckpoint(_ during: SignalRequests) -> Bool {
+        guard during.any else { return false }
+        let stops = during.stops(exitOnSignal: exitOnSignal)
+        logger.info("step \(step): \(during.names) received while writing the checkpoint; \(stops ? "stopping" : "continuing") (step \(step) is checkpointed)")
+        return stops
+    }
+
+    /// The signals pending on any rank, taken on every rank (one reduction).
+    func agreedSignals() throws -> SignalRequests {
+        let local = signals?.take() ?? .none
+        let agreed = try communicator.anyRank([local.checkpoint, local.terminate])
+        return SignalRequests(checkpoint: agreed[0], terminate: agreed[1])
     }
 
     /// One optimizer step on the next global batch.

@@ -60,16 +60,19 @@ final class TrainingProcessTests: XCTestCase {
         var stderr: String
     }
 
-    /// Starts `diffuse-train args` (under mpirun with `ranks`), returning the process.
-    func start(_ args: [String], ranks: Int? = nil) throws -> (Process, Pipe, Pipe) {
+    /// Starts `diffuse-train args` (under mpirun with `ranks`), returning the process;
+    /// `environment` is added to every rank's.
+    func start(_ args: [String], ranks: Int? = nil, environment extra: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment["DIFFUSE_THREADS"] = "1"
+        environment.merge(extra) { _, new in new }
         if let ranks {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
-                           "-x", "OPENBLAS_NUM_THREADS", "-x", "DIFFUSE_THREADS", Self.binary] + args
+                           "-x", "OPENBLAS_NUM_THREADS", "-x", "DIFFUSE_THREADS"] + extra.keys.sorted().flatMap { ["-x", $0] }
+                + [Self.binary] + args
         } else {
             p.executableURL = URL(fileURLWithPath: Self.binary)
             p.arguments = args
@@ -264,6 +267,23 @@ final class TrainingProcessTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("; stopping (step 5 is already checkpointed)"), r.stdout)
         XCTAssertEqual(RunFolder(path: dir + "/usr1").checkpoints.checkpoints().map(\.step), [5])
         XCTAssertFalse(try parameters("usr1").isEmpty, "the checkpoint loads")
+    }
+
+    /// A signal that arrives while rank 0 writes a checkpoint (the others waiting) is acted on
+    /// as soon as the write is done, at that step: no further step, no second checkpoint.
+    func testSigusr1ThroughMpirunDuringACheckpointWriteStopsAtThatStep() throws {
+        let started = try start(["--config", "tiny.yaml", "--run-dir", "write", "--set", "train.steps=100000",
+                                 "--set", "train.checkpoint_every=5", "--exit-on-signal"],
+                                ranks: 2, environment: [CheckpointTestHook.variable: "pause:3"])
+        let partial = dir + "/write/checkpoints/step-00000005.h5.partial"
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: partial) { usleep(50_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: partial), "the checkpoint of step 5 was not being written within 30 s")
+        kill(started.0.processIdentifier, SIGUSR1)
+        let r = finish(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("step 5: SIGUSR1 received while writing the checkpoint; stopping (step 5 is checkpointed)"), r.stdout)
+        XCTAssertEqual(RunFolder(path: dir + "/write").checkpoints.checkpoints().map(\.step), [5])
+        XCTAssertEqual(try MetricsLog.read(dir + "/write/metrics.jsonl").last?.step, 5)
     }
 
     func testBadInputGetsOneClearErrorAndNoTrace() throws {
