@@ -20,7 +20,7 @@ protocol MultistepSampler: Sampler {
 }
 
 extension MultistepSampler {
-    public func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?) -> Tensor {
+    public func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?, shouldStop: SamplingShouldStop) -> Tensor? {
         withNoGrad {
             let ts = timesteps, n = settings.steps
             let scales = ts.map { denoiser.schedule($0) }
@@ -28,6 +28,7 @@ extension MultistepSampler {
             var history: [[Tensor]] = []
             var xt = x
             for i in 0..<n {
+                if shouldStop() { return nil }
                 let mean = denoise(xt, ts[i])
                 if settings.denoiseFinal && i == n - 1 {
                     xt = mean

@@ -40,6 +40,10 @@ public struct SamplingSettings: Equatable, Sendable {
 /// Called after each step with (steps done, total steps).
 public typealias SamplingProgress = (_ done: Int, _ total: Int) -> Void
 
+/// Asked before each step; true abandons the trajectory (a training run's stop signal, so a
+/// long grid never stands between the signal and the run's checkpoint).
+public typealias SamplingShouldStop = () -> Bool
+
 /// A reverse-diffusion sampler (azula, `azula.sample.Sampler`): simulates x from t_T = start
 /// down to t_0 = stop. Forward only (no graph is recorded). Its random draws are keyed by
 /// (seed, purpose .sampling, step index, global sample index), so a sample's trajectory does
@@ -48,7 +52,8 @@ public protocol Sampler {
     var denoiser: any Denoiser { get }
     var settings: SamplingSettings { get }
     /// Runs the reverse process on `x` = x_{t_T} ([B, ...]); row b is global sample `firstSample + b`.
-    func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?) -> Tensor
+    /// `shouldStop` is asked before each step: true abandons the run, which returns nil.
+    func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?, shouldStop: SamplingShouldStop) -> Tensor?
 }
 
 /// Random streams of the samplers (purpose .sampling).
@@ -62,6 +67,14 @@ enum SamplingStream {
 extension Sampler {
     public func callAsFunction(_ x: Tensor, firstSample: Int = 0) -> Tensor {
         self(x, firstSample: firstSample, progress: nil)
+    }
+
+    /// Runs the reverse process to the end (nothing asks it to stop).
+    public func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?) -> Tensor {
+        guard let out = self(x, firstSample: firstSample, progress: progress, shouldStop: { false }) else {
+            preconditionFailure("\(Self.self) stopped although nothing asked it to")
+        }
+        return out
     }
 
     var rng: CounterRNG { CounterRNG(seed: settings.seed) }
@@ -124,11 +137,12 @@ public protocol SingleStepSampler: Sampler {
 }
 
 extension SingleStepSampler {
-    public func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?) -> Tensor {
+    public func callAsFunction(_ x: Tensor, firstSample: Int, progress: SamplingProgress?, shouldStop: SamplingShouldStop) -> Tensor? {
         withNoGrad {
             let ts = timesteps, n = settings.steps
             var xt = x
             for i in 0..<n {
+                if shouldStop() { return nil }
                 if settings.denoiseFinal && i == n - 1 {
                     xt = denoise(xt, ts[i])
                 } else {

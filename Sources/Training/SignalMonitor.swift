@@ -3,8 +3,10 @@ import Synchronization
 
 /// Watches SIGUSR1 (checkpoint at the next step boundary; Slurm's `--signal`, forwarded by
 /// mpirun) and SIGTERM (checkpoint and stop). The `sigaction` handler only sets a bit in an
-/// atomic word (async-signal-safe); the training loop reads and clears it at each step
-/// boundary, and the ranks agree on it with an allreduce so every rank acts at the same step.
+/// atomic word (async-signal-safe); the training loop reads and clears it (`take()`) at each
+/// step boundary and after each sample grid, and the ranks agree on it with an allreduce so
+/// every rank acts at the same point. Long phases between those points (drawing a grid) look
+/// at it without clearing it (`peek()`) between their steps, to stop early.
 /// That atomic word is the only process-wide state: signals are process-wide themselves.
 public final class SignalMonitor {
     static let checkpointBit = 1
@@ -32,9 +34,17 @@ public final class SignalMonitor {
     }
 
     /// The pending requests, cleared by reading.
-    public func take() -> (checkpoint: Bool, terminate: Bool) {
-        let bits = Self.pending.exchange(0, ordering: .relaxed)
-        return (bits & Self.checkpointBit != 0, bits & Self.terminateBit != 0)
+    public func take() -> SignalRequests {
+        Self.requests(Self.pending.exchange(0, ordering: .relaxed))
+    }
+
+    /// The pending requests, left pending for the next `take()`.
+    public func peek() -> SignalRequests {
+        Self.requests(Self.pending.load(ordering: .relaxed))
+    }
+
+    static func requests(_ bits: Int) -> SignalRequests {
+        SignalRequests(checkpoint: bits & checkpointBit != 0, terminate: bits & terminateBit != 0)
     }
 
     /// Restores the previous signal actions.

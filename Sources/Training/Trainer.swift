@@ -18,6 +18,8 @@ import Tensor
 /// gradient of the global-batch mean loss. Then: clip, Adam/AdamW with the LR schedule,
 /// EMA. One small allreduce per step carries the loss sums, the per-quartile sums and the
 /// signal flags, so all ranks agree on the loss and on the step at which to checkpoint or stop.
+/// A step that checkpoints and draws a grid writes the checkpoint first; the grid stops early
+/// on a signal (`SampleGridPhase`), so the run acts on it within seconds in every phase.
 public final class Trainer {
     public let resolved: ResolvedConfig
     public var config: TrainConfig { resolved.config }
@@ -202,17 +204,20 @@ public final class Trainer {
             } else {
                 progress.show(step: step, total: total, loss: r.loss)
             }
-            if (config.train.sampleEvery > 0 && step % config.train.sampleEvery == 0) || finished {
-                writeSampleGrid()
-            }
-            let stop = flags.terminate || (flags.checkpoint && exitOnSignal)
+            // The checkpoint comes first: a grid never stands between finished steps and their checkpoint.
+            var stop = flags.stops(exitOnSignal: exitOnSignal)
             if flags.terminate { logger.info("step \(step): SIGTERM received; checkpointing and stopping") }
             if flags.checkpoint { logger.info("step \(step): SIGUSR1 received; checkpointing\(exitOnSignal ? " and stopping" : "")") }
-            if (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.checkpoint || flags.terminate {
-                let ok = writeCheckpoint()
-                let agreed = try communicator.allRanks(ok)
-                if finished && !agreed {
-                    throw TrainingError("step \(step): the final checkpoint could not be written (see the error above); older checkpoints are kept")
+            let checkpointed = (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.any
+            if checkpointed {
+                let during = try checkpointOnAllRanks(finished: finished)
+                if !stop { stop = stopsAfterCheckpoint(during) }
+            }
+            if (config.train.sampleEvery > 0 && step % config.train.sampleEvery == 0) || finished {
+                if stop {
+                    if drawsGrids { logger.info("step \(step): sample grid skipped (stopping on a signal)") }
+                } else {
+                    stop = try sampleGridPhase(checkpointed: checkpointed, finished: finished)
                 }
             }
             if stop && !finished {
@@ -224,14 +229,37 @@ public final class Trainer {
         return .finished(step: step)
     }
 
-    /// Signal flags agreed by all ranks.
-    struct AgreedFlags {
-        var checkpoint = false
-        var terminate = false
+    /// Rank 0 writes the checkpoint of this step while the others wait (idle); all learn whether
+    /// it was written, and agree on the signals that arrived meanwhile (returned: the write is
+    /// never abandoned, the caller acts on them). The final checkpoint must be written: its
+    /// failure is an error on every rank.
+    func checkpointOnAllRanks(finished: Bool) throws -> SignalRequests {
+        let ok = writeCheckpoint()
+        let failed = try communicator.anyRankWaitingIdle([!ok])[0]
+        if finished && failed {
+            throw TrainingError("step \(step): the final checkpoint could not be written (see the error above); older checkpoints are kept")
+        }
+        return try agreedSignals()
+    }
+
+    /// Logs the signals that arrived while the checkpoint of this step was written (it meets
+    /// their request for a checkpoint) and returns whether they stop the run.
+    func stopsAfterCheckpoint(_ during: SignalRequests) -> Bool {
+        guard during.any else { return false }
+        let stops = during.stops(exitOnSignal: exitOnSignal)
+        logger.info("step \(step): \(during.names) received while writing the checkpoint; \(stops ? "stopping" : "continuing") (step \(step) is checkpointed)")
+        return stops
+    }
+
+    /// The signals pending on any rank, taken on every rank (one reduction).
+    func agreedSignals() throws -> SignalRequests {
+        let local = signals?.take() ?? .none
+        let agreed = try communicator.anyRank([local.checkpoint, local.terminate])
+        return SignalRequests(checkpoint: agreed[0], terminate: agreed[1])
     }
 
     /// One optimizer step on the next global batch.
-    func trainStep(window: inout MetricsWindow) throws -> (StepReport, AgreedFlags) {
+    func trainStep(window: inout MetricsWindow) throws -> (StepReport, SignalRequests) {
         let globalBatch = config.train.globalBatch
         let batch = batches.next()
         let x = try components.dataset.samples(for: batch)
@@ -257,12 +285,12 @@ public final class Trainer {
             stats[2 + 2 * q] += Double(l)
             stats[3 + 2 * q] += 1
         }
-        let requested = signals?.take() ?? (checkpoint: false, terminate: false)
+        let requested = signals?.take() ?? .none
         stats[10] = requested.checkpoint ? 1 : 0
         stats[11] = requested.terminate ? 1 : 0
         try communicator.allreduce(&stats, .sum)
         let globalLoss = stats[0] / max(1, stats[1])
-        let flags = AgreedFlags(checkpoint: stats[10] > 0, terminate: stats[11] > 0)
+        let flags = SignalRequests(checkpoint: stats[10] > 0, terminate: stats[11] > 0)
 
         let lr = lrSchedule.lr(at: step)
         let norm = config.optim.gradClip > 0 ? parameters.clipGradNorm(maxNorm: config.optim.gradClip) : parameters.gradNorm()
@@ -287,19 +315,6 @@ public final class Trainer {
         step += 1
         samplesSeen += globalBatch
         return (StepReport(step: step, loss: globalLoss, gradNorm: norm, lr: lr, skipped: skipped), flags)
-    }
-
-    /// Rank 0 draws samples with the EMA weights and writes `samples/step-NNNNNNNN.png`.
-    func writeSampleGrid() {
-        guard communicator.rank == 0, let folder, let draw = components.drawSamples, config.sample.count > 0 else { return }
-        do {
-            let images = try ema.withAveragedWeights { try draw(components.model, config.sample.count) }
-            let path = (folder.samplesPath as NSString).appendingPathComponent(String(format: "step-%08d.png", step))
-            try SampleGrid.write(images, to: path)
-            logger.info("step \(step): samples \(path)")
-        } catch {
-            logger.warning("step \(step): could not write the sample grid: \(error)")
-        }
     }
 
     func formatLine(_ r: MetricsRecord, total: Int) -> String {

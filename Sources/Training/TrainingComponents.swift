@@ -7,11 +7,15 @@ public struct TrainingComponents {
     public var model: any Backbone
     public var dataset: any Dataset
     public var objective: any TrainingObjective
-    /// Draws `count` samples from `model` (called with the EMA weights in place); nil: no grids.
-    public var drawSamples: ((_ model: any Backbone, _ count: Int) throws -> Tensor)?
+    /// Draws `count` samples from `model` (called with the EMA weights in place), asking
+    /// `shouldStop` between sampler steps; nil when it answered true (the grid is abandoned).
+    /// nil: no grids.
+    public var drawSamples: SampleDrawer?
+
+    public typealias SampleDrawer = (_ model: any Backbone, _ count: Int, _ shouldStop: () -> Bool) throws -> Tensor?
 
     public init(model: any Backbone, dataset: any Dataset, objective: any TrainingObjective,
-                drawSamples: ((any Backbone, Int) throws -> Tensor)? = nil) {
+                drawSamples: SampleDrawer? = nil) {
         self.model = model
         self.dataset = dataset
         self.objective = objective

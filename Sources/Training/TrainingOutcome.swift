@@ -2,7 +2,8 @@
 public enum TrainingOutcome: Equatable {
     /// All `train.steps` steps done (final checkpoint written).
     case finished(step: Int)
-    /// Stopped at a step boundary by SIGTERM, or SIGUSR1 with `--exit-on-signal`, after a checkpoint.
+    /// Stopped by SIGTERM, or SIGUSR1 with `--exit-on-signal`, after the checkpoint of `step`
+    /// (the signal arrived during that step, its checkpoint or its sample grid).
     case stoppedBySignal(step: Int)
 }
 

@@ -77,10 +77,17 @@ public enum TrainingSetup {
         }
     }
 
+    /// Images of a training grid drawn together: the sampler asks whether to stop before each
+    /// step of each group, so a stop signal waits for one step on at most this many images
+    /// (seconds, even for the largest shipped model), not for one step on the whole grid.
+    static let gridImagesPerGroup = 16
+
     /// Draws `count` samples with `sample.sampler` (seeded by `train.seed`, so every grid of a
-    /// run starts from the same noise and shows the model's progress).
+    /// run starts from the same noise and shows the model's progress). Images are drawn in
+    /// groups of `gridImagesPerGroup`; the noise is keyed by global sample index, so the
+    /// groups draw what one batch would. Nil as soon as `shouldStop` answers true.
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
-                                 sampleShape: [Int]) throws -> (any Backbone, Int) throws -> Tensor {
+                                 sampleShape: [Int]) throws -> TrainingComponents.SampleDrawer {
         let grid: TimeGrid = config.sample.grid == "edm" ? .edm(rho: config.sample.rho) : .uniform
         let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, grid: grid, denoiseFinal: config.sample.finishWithMean,
                                                                 seed: UInt64(config.train.seed)))
@@ -90,8 +97,17 @@ public enum TrainingSetup {
         } catch {
             throw TrainingError("sample.sampler: \(error)")
         }
-        return { _, count in
-            sampler(sampler.initial(shape: [count] + sampleShape))
+        let perSample = sampleShape.reduce(1, *)
+        return { _, count, shouldStop in
+            let group = sampleShape.count == 3 ? gridImagesPerGroup : max(1, count)
+            let samples = Tensor(uninitialized: [count] + sampleShape)
+            for first in stride(from: 0, to: count, by: group) {
+                let n = min(group, count - first)
+                let x = sampler.initial(shape: [n] + sampleShape, firstSample: first)
+                guard let y = sampler(x, firstSample: first, progress: nil, shouldStop: shouldStop) else { return nil }
+                (samples.pointer + first * perSample).update(from: y.pointer, count: n * perSample)
+            }
+            return samples
         }
     }
 

@@ -17,7 +17,8 @@ struct DiffuseTrain: ParsableCommand {
           mpirun -np 4 diffuse-train --config configs/mnist.yaml --set train.steps=20000
           diffuse-train --config configs/mnist.yaml --run-dir runs/mnist --resume auto
         SIGUSR1 writes a checkpoint at the next step boundary (and stops with --exit-on-signal);
-        SIGTERM writes a checkpoint and exits 0.
+        SIGTERM writes a checkpoint and exits 0. A sample grid in progress stops within a
+        sampler step for either; a step's checkpoint is always written before its grid.
         """)
 
     @Option(name: .long, help: "YAML config file (see configs/).")

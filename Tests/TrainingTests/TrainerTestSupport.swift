@@ -60,10 +60,10 @@ enum TrainerFixtures {
         return InMemoryDataset(ImageArray(shape: [64, 2], pixels: .float32(values), valueRange: nil))
     }
 
-    static func components(poisonStep: Int? = nil) -> (TrainConfig) throws -> TrainingComponents {
+    static func components(poisonStep: Int? = nil, drawSamples: TrainingComponents.SampleDrawer? = nil) -> (TrainConfig) throws -> TrainingComponents {
         { config in
             TrainingComponents(model: TinyBackbone(seed: UInt64(config.train.seed)), dataset: dataset(),
-                               objective: TinyObjective(poisonStep: poisonStep))
+                               objective: TinyObjective(poisonStep: poisonStep), drawSamples: drawSamples)
         }
     }
 
@@ -91,5 +91,49 @@ enum TrainerFixtures {
             .appendingPathComponent("trainer-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
+    }
+}
+
+/// A sample drawer for trainer tests that records each grid: a grid is `samplerSteps` steps of
+/// 1 ms, each asking `shouldStop` first. During the first grid of trainer step `signalStep` it
+/// sends this process `signal` before its third step, as a user or a scheduler would.
+final class GridProbe {
+    struct Grid: Equatable {
+        var step: Int
+        var completed: Bool
+        /// The checkpoint of `step` existed when the grid started.
+        var checkpointed: Bool
+    }
+
+    static let samplerSteps = 500
+    let checkpointsPath: String
+    let signalStep: Int?
+    let signal: Int32
+    /// The trainer's step, set by the test's `onStep`.
+    var step = 0
+    private(set) var grids: [Grid] = []
+
+    init(runFolder: String, signalStep: Int? = nil, signal: Int32 = SIGTERM) {
+        checkpointsPath = RunFolder(path: runFolder).checkpointsPath
+        self.signalStep = signalStep
+        self.signal = signal
+    }
+
+    var drawer: TrainingComponents.SampleDrawer {
+        { [unowned self] _, count, shouldStop in
+            let step = self.step
+            let checkpointed = FileManager.default.fileExists(atPath: checkpointsPath + String(format: "/step-%08d.h5", step))
+            let signals = step == signalStep && !grids.contains { $0.step == step }
+            for i in 0..<Self.samplerSteps {
+                if shouldStop() {
+                    grids.append(Grid(step: step, completed: false, checkpointed: checkpointed))
+                    return nil
+                }
+                if signals && i == 2 { kill(getpid(), signal) }
+                usleep(1000)
+            }
+            grids.append(Grid(step: step, completed: true, checkpointed: checkpointed))
+            return Tensor(shape: [count, 2], repeating: 0)
+        }
     }
 }

@@ -21,13 +21,15 @@ final class TrainerTests: XCTestCase {
     /// Runs in-process on one rank, recording each step's loss; `signalAt` sends this process
     /// `signal` after that step (the ranks act on it at the next step boundary).
     func train(_ run: String, resume: ResumeMode = .none, overrides: [String] = [], exitOnSignal: Bool = false,
-               force: Bool = false, poisonStep: Int? = nil, signalAt: Int? = nil, signal sig: Int32 = SIGUSR1) throws -> (TrainingOutcome, [Int: Double]) {
+               force: Bool = false, poisonStep: Int? = nil, signalAt: Int? = nil, signal sig: Int32 = SIGUSR1,
+               grids: GridProbe? = nil) throws -> (TrainingOutcome, [Int: Double]) {
         var losses: [Int: Double] = [:]
         let options = TrainOptions(configPath: configPath, overrides: overrides, runDirectory: dir + "/" + run, resume: resume,
                                    exitOnSignal: exitOnSignal, force: force)
         let outcome = try TrainingRun.run(options, communicator: SingleProcessCommunicator(),
-                                          makeComponents: TrainerFixtures.components(poisonStep: poisonStep)) { report in
+                                          makeComponents: TrainerFixtures.components(poisonStep: poisonStep, drawSamples: grids?.drawer)) { report in
             losses[report.step] = report.loss
+            grids?.step = report.step
             if report.step == signalAt {
                 kill(getpid(), sig)
                 usleep(200_000)   // let the Dispatch signal source raise its flag

@@ -60,16 +60,19 @@ final class TrainingProcessTests: XCTestCase {
         var stderr: String
     }
 
-    /// Starts `diffuse-train args` (under mpirun with `ranks`), returning the process.
-    func start(_ args: [String], ranks: Int? = nil) throws -> (Process, Pipe, Pipe) {
+    /// Starts `diffuse-train args` (under mpirun with `ranks`), returning the process;
+    /// `environment` is added to every rank's.
+    func start(_ args: [String], ranks: Int? = nil, environment extra: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment["DIFFUSE_THREADS"] = "1"
+        environment.merge(extra) { _, new in new }
         if let ranks {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
-                           "-x", "OPENBLAS_NUM_THREADS", "-x", "DIFFUSE_THREADS", Self.binary] + args
+                           "-x", "OPENBLAS_NUM_THREADS", "-x", "DIFFUSE_THREADS"] + extra.keys.sorted().flatMap { ["-x", $0] }
+                + [Self.binary] + args
         } else {
             p.executableURL = URL(fileURLWithPath: Self.binary)
             p.arguments = args
@@ -178,6 +181,109 @@ final class TrainingProcessTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("SIGTERM received"), r.stdout)
         let newest = try XCTUnwrap(RunFolder(path: dir + "/term").checkpoints.newestValid())
         XCTAssertGreaterThan(newest.metadata.step, 2)
+    }
+
+    /// An MLP on two-moons whose sample grid (4,096 points, 100,000 Euler steps) takes many
+    /// minutes: far longer than any launcher's grace period. Steps 5 and 10 checkpoint and draw.
+    static let slowGridYAML = """
+    name: slow-grid
+    data:
+      source: two-moons
+      count: 256
+    model:
+      kind: mlp
+      mlp:
+        hidden_widths: [16, 16]
+        pos_dim: 4
+        emb_dim: 4
+    train:
+      global_batch: 16
+      steps: 12
+      seed: 9
+      log_every: 1
+      sample_every: 5
+      checkpoint_every: 5
+    sample:
+      sampler: euler
+      steps: 100000
+      count: 4096
+    """
+
+    /// Polls the run's log until `text` appears `times` times (bounded).
+    func waitForLog(_ run: String, _ text: String, times: Int = 1) {
+        for _ in 0..<600 {
+            if let log = try? String(contentsOfFile: dir + "/" + run + "/log.txt", encoding: .utf8),
+               log.components(separatedBy: text).count > times { return }
+            usleep(100_000)
+        }
+        XCTFail("\(run) did not log '\(text)' \(times) time(s) within 60 s")
+    }
+
+    /// Issue 19: SIGTERM while the grid of a checkpointed step is drawn stops the process
+    /// within seconds, exit 0, with that step's checkpoint; the run resumes exactly from it.
+    func testSigtermDuringASlowGridStopsWithinSecondsAndResumesExactly() throws {
+        try Self.slowGridYAML.write(toFile: dir + "/slow.yaml", atomically: true, encoding: .utf8)
+        let started = try start(["--config", "slow.yaml", "--run-dir", "cut"])
+        waitForLog("cut", "step 5: drawing the sample grid")
+        usleep(500_000)
+        let sent = Date()
+        kill(started.0.processIdentifier, SIGTERM)
+        let r = finish(started)
+        XCTAssertLessThan(Date().timeIntervalSince(sent), 10, "the process must act on SIGTERM within seconds")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("step 5: SIGTERM received while drawing the sample grid; grid abandoned after "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("; stopping (step 5 is already checkpointed)"), r.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/cut/samples/step-00000005.png"))
+        XCTAssertEqual(RunFolder(path: dir + "/cut").checkpoints.checkpoints().map(\.step), [5])
+        XCTAssertEqual(try MetricsLog.read(dir + "/cut/metrics.jsonl").last?.step, 5, "no step after the signal")
+
+        // Resume (grids off: the next one would take minutes) and compare with an uninterrupted run.
+        let resumed = try train(["--config", "slow.yaml", "--run-dir", "cut", "--resume", "auto", "--set", "sample.count=0"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("step-00000005.h5 at step 5"), resumed.stdout)
+        let whole = try train(["--config", "slow.yaml", "--run-dir", "whole", "--set", "sample.count=0"])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertEqual(try losses("cut"), try losses("whole"), "the resumed run must repeat the uninterrupted losses exactly")
+        XCTAssertEqual(try losses("whole").count, 12)
+        XCTAssertEqual(try parameters("cut"), try parameters("whole"))
+    }
+
+    /// SIGUSR1 while the grid of a step without a checkpoint is drawn: the grid is abandoned,
+    /// the step checkpointed, and the run goes on (drawing the grid again); a SIGTERM then stops
+    /// it without another checkpoint.
+    func testSigusr1DuringASlowGridCheckpointsAndContinues() throws {
+        try Self.slowGridYAML.write(toFile: dir + "/slow.yaml", atomically: true, encoding: .utf8)
+        let started = try start(["--config", "slow.yaml", "--run-dir", "usr1", "--set", "train.checkpoint_every=0"])
+        waitForLog("usr1", "step 5: drawing the sample grid")
+        usleep(500_000)
+        kill(started.0.processIdentifier, SIGUSR1)
+        waitForLog("usr1", "step 5: drawing the sample grid", times: 2)
+        XCTAssertEqual(RunFolder(path: dir + "/usr1").checkpoints.newestValid()?.metadata.step, 5)
+        kill(started.0.processIdentifier, SIGTERM)
+        let r = finish(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("step 5: SIGUSR1 received while drawing the sample grid; grid abandoned after "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("; checkpointing, then drawing the grid again"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("; stopping (step 5 is already checkpointed)"), r.stdout)
+        XCTAssertEqual(RunFolder(path: dir + "/usr1").checkpoints.checkpoints().map(\.step), [5])
+        XCTAssertFalse(try parameters("usr1").isEmpty, "the checkpoint loads")
+    }
+
+    /// A signal that arrives while rank 0 writes a checkpoint (the others waiting) is acted on
+    /// as soon as the write is done, at that step: no further step, no second checkpoint.
+    func testSigusr1ThroughMpirunDuringACheckpointWriteStopsAtThatStep() throws {
+        let started = try start(["--config", "tiny.yaml", "--run-dir", "write", "--set", "train.steps=100000",
+                                 "--set", "train.checkpoint_every=5", "--exit-on-signal"],
+                                ranks: 2, environment: [CheckpointTestHook.variable: "pause:3"])
+        let partial = dir + "/write/checkpoints/step-00000005.h5.partial"
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: partial) { usleep(50_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: partial), "the checkpoint of step 5 was not being written within 30 s")
+        kill(started.0.processIdentifier, SIGUSR1)
+        let r = finish(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("step 5: SIGUSR1 received while writing the checkpoint; stopping (step 5 is checkpointed)"), r.stdout)
+        XCTAssertEqual(RunFolder(path: dir + "/write").checkpoints.checkpoints().map(\.step), [5])
+        XCTAssertEqual(try MetricsLog.read(dir + "/write/metrics.jsonl").last?.step, 5)
     }
 
     func testBadInputGetsOneClearErrorAndNoTrace() throws {
