@@ -6,8 +6,12 @@
 # PyTorch alternate, so slow spells of a shared machine hit both sides); the table then gives
 # each side's median img/s and the median (min-max) of the per-round ratios.
 #
+# On a CPU with bf16 instructions (avx512_bf16 or amx_bf16) PyTorch also runs under
+# torch.autocast bf16, and the table compares Diffuse with it too (Diffuse trains in fp32).
+#
+#   bash bench/setup-torch.sh                 (once: .venv/ with PyTorch from PyPI)
 #   bench/compare.sh [--configs mnist,cifar-small,ddpm-cifar10] [--steps 10] [--warmup 2] [--threads 2] [--rounds 1]
-#   PYTHON=/path/to/python bench/compare.sh ...     (default /work/venv-torch/bin/python)
+#   PYTHON=/path/to/python bench/compare.sh ...     (default .venv/bin/python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONFIGS=mnist,cifar-small,ddpm-cifar10
@@ -25,8 +29,17 @@ while [ $# -gt 0 ]; do
     *) echo "compare.sh: unknown argument '$1' (expected --configs, --steps, --warmup, --threads, --rounds)" >&2; exit 2 ;;
   esac
 done
-PYTHON=${PYTHON:-/work/venv-torch/bin/python}
-[ -x "$PYTHON" ] || { echo "compare.sh: no python at $PYTHON (set \$PYTHON to a python with torch)" >&2; exit 2; }
+PYTHON=${PYTHON:-.venv/bin/python}
+[ -x "$PYTHON" ] || { echo "compare.sh: no python at $PYTHON: run 'bash bench/setup-torch.sh' (or set \$PYTHON to a python with torch)" >&2; exit 2; }
+MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+FLAGS=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1)
+HAVE=""; for f in avx2 fma avx512f avx512bw avx512_vnni avx512_bf16 amx_bf16 amx_tile; do
+  case " $FLAGS " in *" $f "*) HAVE="$HAVE $f" ;; esac
+done
+BF16=0; case " $FLAGS " in *" avx512_bf16 "*|*" amx_bf16 "*) BF16=1 ;; esac
+echo "CPU: $MODEL ($(nproc) cores;$HAVE)"
+echo "PyTorch: $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+[ "$BF16" = 1 ] || echo "no bf16 instructions on this CPU: fp32 comparison only"
 
 swift build -c release --product diffuse-bench >&2
 BENCH=$(swift build -c release --show-bin-path)/diffuse-bench
@@ -42,6 +55,10 @@ for c in ${CONFIGS//,/ }; do
       | sed "s/^{/{\"side\": \"diffuse-sample\", \"round\": $r, /" >> "$OUT"
     "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" \
       | sed "s/^{/{\"side\": \"torch\", \"round\": $r, /" >> "$OUT"
+    if [ "$BF16" = 1 ]; then
+      "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" --precision bf16 \
+        | sed "s/^{/{\"side\": \"torch-bf16\", \"round\": $r, /" >> "$OUT"
+    fi
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -71,4 +88,17 @@ for c in configs:
           f"| {med(s):.2f} | {med(pf):.2f} | {spread([a / b for a, b in zip(s, pf)])} "
           f"| {med(g):.1f} ({med(frac):.2f}) "
           f"| {max(d[0]['peak_rss_mb'] for d in done):.0f} / {max(d[2]['peak_rss_mb'] for d in done):.0f} |")
+bf = [(by[("diffuse-train", c, r)], by[("diffuse-sample", c, r)], by[("torch-bf16", c, r)]) for c in configs for r in rounds
+      if all((side, c, r) in by for side in ("diffuse-train", "diffuse-sample", "torch-bf16"))]
+if bf:
+    print()
+    print("Against PyTorch under torch.autocast bf16 (Diffuse in fp32):")
+    print("| config | PyTorch bf16 train img/s | train ratio | PyTorch bf16 fwd img/s | fwd ratio |")
+    print("|---|---|---|---|---|")
+    for c in configs:
+        d = [x for x in bf if x[0]["config"] == c]
+        if not d: continue
+        t = [x[0]["train_img_per_s"] for x in d]; p = [x[2]["train_img_per_s"] for x in d]
+        s = [x[1]["forward_img_per_s"] for x in d]; pf = [x[2]["forward_img_per_s"] for x in d]
+        print(f"| {c} | {med(p):.2f} | {spread([a / b for a, b in zip(t, p)])} | {med(pf):.2f} | {spread([a / b for a, b in zip(s, pf)])} |")
 PY

@@ -1,9 +1,12 @@
 """PyTorch reference for `diffuse-bench train|sample`: the same three UNet configs, the same
 training step (Karras denoiser on the VP schedule, Adam, dropout 0), one process, median of
-timed steps. Run by hand from a virtualenv with torch and h5py from PyPI:
+timed steps. Run from the virtualenv that bench/setup-torch.sh makes:
 
-    python3 -m venv /work/venv-torch && /work/venv-torch/bin/pip install torch h5py
-    /work/venv-torch/bin/python bench/torch_reference.py --threads 2 [--configs mnist,cifar-small,ddpm-cifar10]
+    bash bench/setup-torch.sh
+    .venv/bin/python bench/torch_reference.py --threads 2 [--configs mnist,cifar-small,ddpm-cifar10] [--precision bf16]
+
+--precision bf16 runs forward and loss under torch.autocast("cpu", dtype=torch.bfloat16), the
+mixed precision a PyTorch user with AVX512-BF16 / AMX would use (master weights and Adam fp32).
 
 Prints one JSON object per config (img/s for training and forward-only, GFLOP/img, peak RSS)
 so bench/compare.sh can put them beside Diffuse's numbers.
@@ -79,7 +82,7 @@ def flops_per_image(model, x, c):
     return total
 
 
-def bench(name, steps, warmup):
+def bench(name, steps, warmup, precision):
     c_in, size, ch, attn, pos, emb, groups, batch = CONFIGS[name]
     torch.manual_seed(0)
     model = UNet(c_in, channels_per_depth=ch, num_blocks=2, attention_depths=attn, pos_dim=pos,
@@ -90,11 +93,13 @@ def bench(name, steps, warmup):
     x = torch.rand(batch, c_in, size, size, generator=gen) * 2 - 1
     fwd_flops = flops_per_image(model, x, torch.zeros(batch))
 
+    autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
     times = []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=False)
-        loss = karras_loss(model, x, gen)
+        with autocast():
+            loss = karras_loss(model, x, gen)
         loss.backward()
         opt.step()
         if i >= warmup:
@@ -103,7 +108,7 @@ def bench(name, steps, warmup):
 
     model.eval()
     times = []
-    with torch.no_grad():
+    with torch.no_grad(), autocast():
         c = torch.zeros(batch)
         for i in range(warmup + steps):
             t0 = time.perf_counter()
@@ -112,7 +117,7 @@ def bench(name, steps, warmup):
                 times.append(time.perf_counter() - t0)
     fwd_step = statistics.median(times)
     return {
-        "config": name, "params": params, "batch": batch,
+        "config": name, "precision": precision, "torch": torch.__version__, "params": params, "batch": batch,
         "train_img_per_s": batch / train_step, "forward_img_per_s": batch / fwd_step,
         "train_gflop_per_img": 3 * fwd_flops / 1e9,
         "train_gflop_per_s": 3 * fwd_flops * batch / train_step / 1e9,
@@ -126,10 +131,11 @@ def main():
     ap.add_argument("--configs", default=",".join(CONFIGS))
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     for name in args.configs.split(","):
-        print(json.dumps(bench(name, args.steps, args.warmup)), flush=True)
+        print(json.dumps(bench(name, args.steps, args.warmup, args.precision)), flush=True)
 
 
 if __name__ == "__main__":
