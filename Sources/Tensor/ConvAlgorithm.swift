@@ -63,9 +63,10 @@ public enum ConvAlgorithm: Hashable, Sendable, LosslessStringConvertible {
     /// heuristic run of samples. The autotuner keeps it unless a candidate measures faster.
     public static func rule(_ g: Conv2dGeometry, _ pass: ConvPass) -> ConvAlgorithm {
         switch pass {
-        case .forward: return WinogradConv.applies(g) ? .winograd : .im2col(samplesPerGemm: nil)
+        case .forward: return WinogradConv.enabled && WinogradConv.applies(g) ? .winograd : .im2col(samplesPerGemm: nil)
         case .inputGradient:
-            return Conv2dKernel.inputGradientIsConvolution(g) && WinogradConv.applies(Conv2dKernel.flippedGeometry(g))
+            return WinogradConv.enabled && Conv2dKernel.inputGradientIsConvolution(g)
+                && WinogradConv.applies(Conv2dKernel.flippedGeometry(g))
                 ? .winograd : .im2col(samplesPerGemm: nil)
         case .weightGradient: return .im2col(samplesPerGemm: nil)
         }
@@ -73,12 +74,13 @@ public enum ConvAlgorithm: Hashable, Sendable, LosslessStringConvertible {
 
     /// What the autotuner times for `g` and `pass`: the rule's choice first, then im2col with
     /// one sample per GEMM and with twice the heuristic's run, Winograd and oneDNN, each where
-    /// it applies and differs from those before it.
+    /// it applies and differs from those before it (Winograd unless `DIFFUSE_WINOGRAD=0`).
     public static func candidates(_ g: Conv2dGeometry, _ pass: ConvPass) -> [ConvAlgorithm] {
         let run = Conv2dKernel.samplesPerGemm(pass == .inputGradient && Conv2dKernel.inputGradientIsConvolution(g)
                                                   ? Conv2dKernel.flippedGeometry(g) : g)
         let all: [ConvAlgorithm] = [rule(g, pass), .im2col(samplesPerGemm: nil), .im2col(samplesPerGemm: 1),
-                                    .im2col(samplesPerGemm: min(g.batch, 2 * run)), .winograd, .onednn]
+                                    .im2col(samplesPerGemm: min(g.batch, 2 * run))]
+            + (WinogradConv.enabled ? [.winograd] : []) + [.onednn]
         var seen: [ConvAlgorithm] = []
         for a in all where !seen.contains(where: { $0.sameWork(as: a, run: run) }) && a.applies(to: g, pass) {
             seen.append(a)
