@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 VERSION=${1:-2.15.0}
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q "torch==$VERSION" numpy
+.venv/bin/pip install -q "torch==$VERSION" numpy h5py
 .venv/bin/python -c "import torch; print('torch', torch.__version__, 'threads', torch.get_num_threads(), 'mkldnn', torch.backends.mkldnn.is_available())"
