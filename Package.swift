@@ -22,11 +22,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
-        // System libraries (Debian packages in .ci/run) with shims for macros Swift cannot import.
+        // System libraries (Debian packages in scripts/install-deps.sh) with shims for macros Swift cannot import.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // oneDNN ships no pkg-config file on Debian: the module map links libdnnl and libgomp.
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
@@ -37,9 +38,9 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NN", dependencies: ["Tensor", "Autograd", "HDF5"], swiftSettings: fast),
         .target(name: "Diffusion", dependencies: ["Tensor", "Autograd", "NN"], swiftSettings: fast),
-        .target(name: "Data", dependencies: ["Tensor", "HDF5", "CPNG"], swiftSettings: fast),
+        .target(name: "Data", dependencies: ["Tensor", "HDF5", "CPNG", "CZlib"], swiftSettings: fast),
         .target(name: "Distributed", dependencies: ["Tensor", "CMPI"], swiftSettings: fast),
-        .target(name: "Checkpoint", dependencies: ["Tensor", "NN", "HDF5"]),
+        .target(name: "Checkpoint", dependencies: ["Tensor", "NN", "HDF5", "CZlib"]),
         .target(name: "Training", dependencies: [
             "Tensor", "Autograd", "NN", "Diffusion", "HDF5", "Data", "Distributed", "Checkpoint",
             .product(name: "Yams", package: "Yams"),

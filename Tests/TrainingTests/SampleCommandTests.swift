@@ -128,16 +128,37 @@ final class SampleCommandTests: XCTestCase {
         let run = path("run")
         try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 10)
         let newer = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 20)
-        XCTAssertEqual(try CheckpointModel.resolve(run), newer)
+        XCTAssertEqual(try CheckpointModel.resolve(run).path, newer)
         XCTAssertEqual(try CheckpointModel(path: run).metadata.step, 20)
         // A damaged newest checkpoint is skipped.
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: run + "/checkpoints/step-00000030.h5"))
-        XCTAssertEqual(try CheckpointModel.resolve(run), newer)
+        XCTAssertEqual(try CheckpointModel.resolve(run).path, newer)
         XCTAssertThrowsError(try CheckpointModel.resolve(path("empty-does-not-exist")))
         try FileManager.default.createDirectory(atPath: path("empty"), withIntermediateDirectories: true)
         XCTAssertThrowsError(try CheckpointModel.resolve(path("empty"))) { error in
             XCTAssertTrue("\(error)".contains("holds no checkpoint"), "\(error)")
         }
+    }
+
+    func testRunFolderFallsBackToTheNewestCheckpointThatVerifiesAndSaysSo() throws {
+        let run = path("run")
+        let older = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 10)
+        let newer = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 20)
+        try CheckpointDamage.corrupt(newer, group: "ema", tensor: "out.weight")
+        XCTAssertThrowsError(try CheckpointModel(path: newer)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(newer): tensor /ema/out.weight is damaged"), "\(e)")
+        }
+        let model = try CheckpointModel(path: run)
+        XCTAssertEqual(model.path, older)
+        XCTAssertEqual(model.metadata.step, 10)
+        XCTAssertEqual(model.warnings.count, 2)
+        XCTAssertTrue(model.warnings[0].hasPrefix("skipping a checkpoint that does not verify: \(newer): tensor /ema/out.weight is damaged"), "\(model.warnings)")
+        XCTAssertEqual(model.warnings[1], "using \(older) (step 10), the newest checkpoint that verifies")
+
+        try CheckpointDamage.makeFormatVersion1(older)
+        XCTAssertEqual(try CheckpointModel(path: older).warnings, [CheckpointReader.unverifiedWarning(older)])
+        try CheckpointDamage.corrupt(older, group: "model", tensor: "out.weight")
+        XCTAssertEqual(try CheckpointModel(path: run).path, older, "without checksums the damage cannot be seen")
     }
 
     /// Refusals come before anything is written: an existing output stays as it was.
