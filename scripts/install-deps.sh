@@ -5,7 +5,7 @@
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev libpng-dev libdnnl-dev pkg-config hdf5-tools)
+packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev libpng-dev zlib1g-dev libdnnl-dev pkg-config hdf5-tools)
 [ "${1:-}" = "--slurm" ] && packages+=(slurm-wlm munge)
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

@@ -34,18 +34,25 @@ public struct CheckpointDirectory {
         return partial
     }
 
-    /// The newest checkpoint that opens and validates, and the newer ones that did not (with why).
+    /// The newest checkpoint that opens and verifies (`CheckpointReader.verify`: every tensor
+    /// matches its checksum), and the newer ones that did not (with why).
     public func newestValid() -> (path: String, metadata: CheckpointReader.Metadata, skipped: [String])? {
+        let search = newestVerified()
+        return search.newest.map { ($0.path, $0.metadata, search.skipped) }
+    }
+
+    /// The newest checkpoint that verifies, if any, and why each newer one (every one, when
+    /// none verifies) was passed over: "<path>: <reason>".
+    public func newestVerified() -> (newest: (path: String, metadata: CheckpointReader.Metadata)?, skipped: [String]) {
         var skipped: [String] = []
         for c in checkpoints().reversed() {
             do {
-                let m = try CheckpointReader.metadata(c.path)
-                return (c.path, m, skipped)
+                return ((c.path, try CheckpointReader.verify(c.path)), skipped)
             } catch {
                 skipped.append("\(error)")
             }
         }
-        return nil
+        return (nil, skipped)
     }
 
     /// Deletes the checkpoints the policy does not keep; returns their paths.

@@ -14,6 +14,15 @@ public enum CheckpointReader {
         public var created: String
         public var config: String
         public var softwareVersion: String
+
+        /// Whether the tensors carry checksums (format_version 2 on); older checkpoints load
+        /// unverified, with `unverifiedWarning`.
+        public var hasChecksums: Bool { formatVersion >= CheckpointWriter.checksummedFormatVersion }
+    }
+
+    /// What to tell the user about a checkpoint written before tensors carried checksums.
+    public static func unverifiedWarning(_ path: String) -> String {
+        "\(path): written before checkpoints carried checksums (format_version 1), so its tensors cannot be verified; a damaged weight would go unnoticed"
     }
 
     /// Opens `path` and checks that it is a Diffuse checkpoint of a version this build reads.
@@ -65,16 +74,61 @@ public enum CheckpointReader {
         return m
     }
 
+    /// Root attributes of the checkpoint at `path`, after reading every tensor (`/model`, `/ema`,
+    /// `/optimizer/<moment>`) and checking it against its checksum: what `--resume auto` and
+    /// sampling from a run folder ask of a checkpoint before choosing it. A checkpoint without
+    /// checksums (format_version 1) passes unverified (`Metadata.hasChecksums` is false).
+    @discardableResult
+    public static func verify(_ path: String) throws -> Metadata {
+        let (file, m) = try open(path)
+        defer { try? file.close() }
+        guard m.hasChecksums else { return m }
+        do {
+            for group in try tensorGroups(file) {
+                for name in try group.memberNames() where try group.containsDataset(name) {
+                    let dataset = try group.dataset(named: name)
+                    let values = try dataset.read(as: Float.self)
+                    try values.withUnsafeBufferPointer { try TensorChecksum.verify($0, against: dataset, file: path) }
+                }
+            }
+        } catch let e as CheckpointError {
+            throw e
+        } catch {
+            throw CheckpointError(path: path, "damaged checkpoint: \(error)")
+        }
+        return m
+    }
+
+    /// The groups that hold tensors: `/model`, `/ema` and each moment of `/optimizer`.
+    public static func tensorGroups(_ file: H5File) throws -> [H5Group] {
+        var groups: [H5Group] = []
+        for name in ["model", "ema"] where try file.containsGroup(name) { groups.append(try file.group(named: name)) }
+        if try file.containsGroup("optimizer") {
+            let optimizer = try file.group(named: "optimizer")
+            for name in try optimizer.memberNames() where try optimizer.containsGroup(name) {
+                groups.append(try optimizer.group(named: name))
+            }
+        }
+        return groups
+    }
+
     /// The whole checkpoint at `path`, its `/model`, `/ema` and optimizer moments read into
     /// tensors with the names and shapes of `layout` (the model built from the config). A
     /// group that does not match gets one error listing every missing, unexpected and
-    /// mis-shaped name.
+    /// mis-shaped name; a tensor that does not match its checksum is refused by name.
     public static func read(_ path: String, layout: (names: [String], shapes: [[Int]])) throws -> CheckpointState {
         let (file, m) = try open(path)
         defer { try? file.close() }
         func tensors(_ group: H5Group) throws -> FlatTensors {
             let t = FlatTensors(zerosNamed: layout.names, shapes: layout.shapes)
             try WeightIO.load(into: t.named, from: group)
+            if m.hasChecksums {
+                for (name, tensor) in t.named {
+                    try tensor.withUnsafeBufferPointer {
+                        try TensorChecksum.verify($0, against: try group.dataset(named: name), file: path)
+                    }
+                }
+            }
             return t
         }
         do {
@@ -108,10 +162,12 @@ public enum CheckpointReader {
                 let g = try file.group(named: "train")
                 for name in try g.attributeNames() { train[name] = try g.attribute(name, as: Double.self) }
             }
-            return CheckpointState(step: m.step, samplesSeen: m.samplesSeen, worldSize: m.worldSize, config: m.config,
+            var state = CheckpointState(step: m.step, samplesSeen: m.samplesSeen, worldSize: m.worldSize, config: m.config,
                                    softwareVersion: m.softwareVersion, created: m.created, model: model, ema: ema,
                                    optimizer: optimizer, rngSeed: try rng.attribute("seed", as: UInt64.self),
                                    data: data, train: train)
+            state.formatVersion = m.formatVersion
+            return state
         } catch let e as CheckpointError {
             throw e
         } catch let e as WeightLoadError {

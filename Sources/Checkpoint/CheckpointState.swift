@@ -31,6 +31,9 @@ public struct CheckpointState {
     /// on the root, `/model` and `/ema` (so `tools/torch_unet.py`'s `UNet.from_h5` can rebuild
     /// the network); nil for other backbones.
     public var unetConfig: String? = nil
+    /// The format version of the file it was read from (the writer's for a new state);
+    /// below `CheckpointWriter.checksummedFormatVersion` its tensors were not verified.
+    public var formatVersion: Int = CheckpointWriter.formatVersion
 
     public init(step: Int, samplesSeen: Int, worldSize: Int, config: String, softwareVersion: String,
                 created: String = "", model: FlatTensors, ema: FlatTensors? = nil,

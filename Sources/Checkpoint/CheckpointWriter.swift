@@ -9,7 +9,10 @@ import Tensor
 /// that fails removes its temporary file and never touches an existing checkpoint.
 public struct CheckpointWriter {
     public static let format = "diffuse.checkpoint"
-    public static let formatVersion = 1
+    /// 1: the layout of DESIGN.md; 2: every tensor dataset also carries its `TensorChecksum`.
+    public static let formatVersion = 2
+    /// The first format version whose tensors carry checksums.
+    public static let checksummedFormatVersion = 2
     public static let partialSuffix = ".partial"
 
     /// The checkpoints folder (created if needed).
@@ -127,7 +130,14 @@ public struct CheckpointWriter {
         for (k, v) in state.train.sorted(by: { $0.key < $1.key }) { try train.setAttribute(k, v) }
     }
 
+    /// One float32 dataset per tensor, named by its dotted name (as `WeightIO.save`), with its
+    /// `TensorChecksum` attribute.
     static func storeTensors(_ t: FlatTensors, in group: H5Group) throws {
-        try WeightIO.save(t.named, to: group)
+        for (name, tensor) in t.named {
+            try tensor.withUnsafeBufferPointer { values in
+                let dataset = try group.createDataset(name, from: values, shape: tensor.shape)
+                try TensorChecksum.store(values, on: dataset)
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ public final class DatasetFileWriter {
         self.path = path
         self.shape = shape
         self.elementType = elementType
+        try OutputFolder.create(for: path)
         file = try H5File.create(path)
         try file.setAttribute("format", DatasetFormat.formatName)
         try file.setAttribute("format_version", DatasetFormat.formatVersion)

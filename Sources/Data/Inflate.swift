@@ -1,4 +1,4 @@
-import CPNG
+import CZlib
 import Foundation
 
 /// zlib inflation (RFC 1950/1951/1952) of whole buffers: gzip files and raw-deflate zip entries.
@@ -42,7 +42,7 @@ public enum Inflate {
                     let produced: Int = chunk.withUnsafeMutableBufferPointer { out in
                         stream.next_out = out.baseAddress
                         stream.avail_out = uInt(out.count)
-                        status = CPNG.inflate(&stream, Z_NO_FLUSH)
+                        status = CZlib.inflate(&stream, Z_NO_FLUSH)
                         return out.count - Int(stream.avail_out)
                     }
                     output.append(contentsOf: chunk[0..<produced])

@@ -63,8 +63,9 @@ public struct PNGImage: Equatable {
         return PNGImage(width: width, height: height, channels: wanted, pixels: pixels)
     }
 
-    /// Writes the image as an 8-bit PNG.
+    /// Writes the image as an 8-bit PNG (creating its folder if needed).
     public func write(path: String) throws {
+        try OutputFolder.create(for: path)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(width)

@@ -1,4 +1,4 @@
-import CPNG
+import CZlib
 import Foundation
 
 /// A minimal zip reader for .npz files: the central directory (with ZIP64 extra fields for

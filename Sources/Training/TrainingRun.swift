@@ -77,15 +77,23 @@ public enum TrainingRun {
                 case .auto:
                     let removed = folder.checkpoints.removePartialFiles()
                     if !removed.isEmpty { notes.append("removed \(removed.count) partial checkpoint file(s) of an interrupted write: \(removed.joined(separator: ", "))") }
-                    if let newest = folder.checkpoints.newestValid() {
-                        for s in newest.skipped { notes.append("skipping unreadable checkpoint: \(s)") }
+                    let search = folder.checkpoints.newestVerified()
+                    if let newest = search.newest {
+                        for s in search.skipped { notes.append("--resume auto: skipping a checkpoint that does not verify: \(s)") }
+                        if !search.skipped.isEmpty {
+                            notes.append("--resume auto: resuming from \(newest.path) (step \(newest.metadata.step)), the newest checkpoint that verifies")
+                        }
+                        if !newest.metadata.hasChecksums { notes.append(CheckpointReader.unverifiedWarning(newest.path)) }
                         resumePath = newest.path
+                    } else if !search.skipped.isEmpty {
+                        throw TrainingError("--resume auto: none of the \(search.skipped.count) checkpoint(s) in \(folder.checkpointsPath) verifies (move them away to start a new run): \(search.skipped.joined(separator: "; "))")
                     } else {
                         notes.append("--resume auto: no checkpoint in \(folder.checkpointsPath); starting a new run")
                         resumePath = nil
                     }
                 case .path(let p):
-                    _ = try CheckpointReader.metadata(p)   // refused before the run folder is touched
+                    // Verified, and refused, before the run folder is touched.
+                    if !(try CheckpointReader.verify(p)).hasChecksums { notes.append(CheckpointReader.unverifiedWarning(p)) }
                     resumePath = p
                 }
                 try folder.prepare(configYAML: resolved.yaml, freshRun: options.resume == .none, force: options.force)

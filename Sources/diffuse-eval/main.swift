@@ -34,7 +34,7 @@ struct NLL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nll", abstract: "Bits per dimension through the probability-flow ODE with a Hutchinson trace estimator.")
 
-    @Option(help: "A checkpoint file, or a run folder (its newest valid checkpoint).") var checkpoint: String
+    @Option(help: "A checkpoint file, or a run folder (its newest checkpoint that verifies).") var checkpoint: String
     @Option(help: "A dataset file (HDF5) or a built-in dataset name.") var data: String
     @Option(help: "Weights: ema or model.") var weights: String = "ema"
     @Option(help: "Samples evaluated (the first of a file).") var count: Int = 256

@@ -11,7 +11,7 @@ struct DiffuseSample: ParsableCommand {
         commandName: "diffuse-sample",
         abstract: "Draw samples from a Diffuse checkpoint (also under mpirun -np N: ranks split the count).")
 
-    @Option(help: "A checkpoint file, or a run folder (its newest valid checkpoint).")
+    @Option(help: "A checkpoint file, or a run folder (its newest checkpoint that verifies).")
     var checkpoint: String
     @Option(help: "Weights to sample with: ema or model.")
     var weights: String = "ema"

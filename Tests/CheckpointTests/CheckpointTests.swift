@@ -147,4 +147,91 @@ final class CheckpointTests: XCTestCase {
             XCTAssertEqual("\(e)", "\(dir)/none.h5: no such checkpoint file")
         }
     }
+
+    /// Flips one bit of `values`' bytes where they lie in the file, as a bad disk or a bad copy would.
+    func flipBit(in path: String, ofValues values: [Float]) throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let pattern = values.withUnsafeBytes { [UInt8]($0) }
+        let at = try XCTUnwrap((0...(bytes.count - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) },
+                               "the values are not stored contiguously in \(path)")
+        bytes[at + 5] ^= 0x04
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    func testEveryTensorCarriesItsCRC32() throws {
+        let path = try CheckpointWriter(directory: dir).write(state(step: 3))
+        let f = try H5File.open(path)
+        defer { try? f.close() }
+        XCTAssertEqual(try f.attribute("format_version", as: Int64.self), 2)
+        let groups = try CheckpointReader.tensorGroups(f)
+        XCTAssertEqual(groups.map(\.path), ["/model", "/ema", "/optimizer/exp_avg", "/optimizer/exp_avg_sq"])
+        for group in groups {
+            for name in try group.memberNames() {
+                let d = try group.dataset(named: name)
+                let values = try d.read(as: Float.self)
+                XCTAssertEqual(try d.attribute("crc32", as: UInt32.self), values.withUnsafeBufferPointer { TensorChecksum.crc32($0) })
+            }
+        }
+        // What Python gives: zlib.crc32(struct.pack("<2f", 1, -2)) and of the tensors(1) values.
+        XCTAssertEqual(TensorChecksum.crc32(Tensor(shape: [2], values: [1, -2])), 0xC387_2656)
+        XCTAssertEqual(TensorChecksum.crc32(Tensor(shape: [0], values: [])), 0)
+    }
+
+    func testDamagedTensorIsRefusedByNameAndSkippedForAnOlderOne() throws {
+        let w = CheckpointWriter(directory: dir)
+        try w.write(state(step: 10))
+        let newer = try w.write(state(step: 20))
+        // /ema/conv.weight of step 20 holds 105.5, 106, 106.5, 107 (tensors(101), elements 9...12).
+        try flipBit(in: newer, ofValues: [105.5, 106, 106.5, 107])
+        let expected = "tensor /ema/conv.weight is damaged: its values have CRC-32 "
+        XCTAssertThrowsError(try read(newer)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(newer): \(expected)"), "\(e)")
+            XCTAssertTrue("\(e)".contains(", the checksum stored when it was written is 0x"), "\(e)")
+        }
+        XCTAssertThrowsError(try CheckpointReader.verify(newer)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(newer): \(expected)"), "\(e)")
+        }
+        XCTAssertEqual(try CheckpointReader.metadata(newer).step, 20, "the root attributes are intact")
+        let search = CheckpointDirectory(path: dir).newestVerified()
+        XCTAssertEqual(search.newest?.metadata.step, 10)
+        XCTAssertEqual(search.skipped.count, 1)
+        XCTAssertTrue(search.skipped[0].contains("/ema/conv.weight"), "\(search.skipped)")
+        XCTAssertEqual(CheckpointDirectory(path: dir).newestValid()?.path, dir + "/step-00000010.h5")
+
+        // A checksummed file whose checksum attribute is gone is refused too, by name.
+        let older = dir + "/step-00000010.h5"
+        let f = try H5File.open(older, readOnly: false)
+        try f.group(named: "model").dataset(named: "lin.bias").removeAttribute("crc32")
+        try f.close()
+        XCTAssertThrowsError(try read(older)) { e in
+            XCTAssertEqual("\(e)", "\(older): tensor /model/lin.bias has no crc32 checksum attribute; the file is damaged")
+        }
+        XCTAssertNil(CheckpointDirectory(path: dir).newestVerified().newest)
+        XCTAssertEqual(CheckpointDirectory(path: dir).newestVerified().skipped.count, 2)
+    }
+
+    /// A checkpoint written before checksums (format_version 1: the same layout without the
+    /// `crc32` attributes) loads, marked unverified; damage in it goes unseen, as before.
+    func testFormatVersion1LoadsUnverified() throws {
+        let path = try CheckpointWriter(directory: dir).write(state(step: 5))
+        let f = try H5File.open(path, readOnly: false)
+        try f.setAttribute("format_version", Int64(1))
+        for group in try CheckpointReader.tensorGroups(f) {
+            for name in try group.memberNames() { try group.dataset(named: name).removeAttribute("crc32") }
+        }
+        try f.close()
+        try flipBit(in: path, ofValues: [105.5, 106, 106.5, 107])
+
+        let m = try CheckpointReader.verify(path)
+        XCTAssertEqual(m.formatVersion, 1)
+        XCTAssertFalse(m.hasChecksums)
+        let s = try read(path)
+        XCTAssertEqual(s.formatVersion, 1)
+        XCTAssertEqual(s.model.values.scalars, tensors(1).values.scalars)
+        XCTAssertNotEqual(s.ema!.values.scalars, tensors(101).values.scalars, "the flipped bit is read unnoticed")
+        XCTAssertEqual(CheckpointDirectory(path: dir).newestValid()?.metadata.step, 5)
+        XCTAssertEqual(CheckpointReader.unverifiedWarning(path),
+                       "\(path): written before checkpoints carried checksums (format_version 1), so its tensors cannot be verified; a damaged weight would go unnoticed")
+        XCTAssertTrue(try CheckpointReader.metadata(CheckpointWriter(directory: dir).write(state(step: 6))).hasChecksums)
+    }
 }

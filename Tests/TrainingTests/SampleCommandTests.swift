@@ -70,14 +70,14 @@ final class SampleCommandTests: XCTestCase {
             $0.trajectoryFrames = 4; $0.trajectorySamples = 2
         }
         XCTAssertEqual(result.written, [path("grid.png"), path("s.h5"), path("t.png")])
-        // 5 images of 16x16 in 3 columns and 2 rows with 1-pixel padding.
+        // 5 images of 16x16, drawn at 64x64, in 3 columns and 2 rows with 1-pixel padding.
         let grid = try PNGImage.read(path: path("grid.png"))
-        XCTAssertEqual([grid.width, grid.height, grid.channels], [3 * 17 + 1, 2 * 17 + 1, 1])
+        XCTAssertEqual([grid.width, grid.height, grid.channels], [3 * 65 + 1, 2 * 65 + 1, 1])
         let expected = ImageGrid.image(of: result.samples!, columns: 3)
         XCTAssertEqual(grid.pixels, expected.pixels)
         // Trajectory: 2 rows (samples) of 4 frames (3 intermediate + final).
         let trajectory = try PNGImage.read(path: path("t.png"))
-        XCTAssertEqual([trajectory.width, trajectory.height], [4 * 17 + 1, 2 * 17 + 1])
+        XCTAssertEqual([trajectory.width, trajectory.height], [4 * 65 + 1, 2 * 65 + 1])
         XCTAssertEqual(result.trajectory?.count, 4)
         XCTAssertEqual(result.trajectory?.last?.scalars, result.samples!.slice(0..<2).scalars)
 
@@ -118,8 +118,9 @@ final class SampleCommandTests: XCTestCase {
         let decoded = try GIFTestDecoder.decode(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path("t.gif")))))
         XCTAssertEqual(decoded.palette, GIFEncoder.rgb332Palette)
         XCTAssertEqual(decoded.frames.count, 3)
-        // 4 samples in a 2x2 grid; the last frame is the final samples quantised to 3-3-2 colours.
-        XCTAssertEqual([decoded.width, decoded.height], [2 * 17 + 1, 2 * 17 + 1])
+        // 4 samples in a 2x2 grid, 16x16 drawn at 64x64; the last frame is the final samples
+        // quantised to 3-3-2 colours.
+        XCTAssertEqual([decoded.width, decoded.height], [2 * 65 + 1, 2 * 65 + 1])
         let grid = ImageGrid.image(of: result.samples!, columns: 2)
         XCTAssertEqual(decoded.frames.last, GIFEncoder.frame(width: grid.width, height: grid.height, channels: 3, pixels: grid.pixels).indices)
     }
@@ -128,16 +129,37 @@ final class SampleCommandTests: XCTestCase {
         let run = path("run")
         try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 10)
         let newer = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 20)
-        XCTAssertEqual(try CheckpointModel.resolve(run), newer)
+        XCTAssertEqual(try CheckpointModel.resolve(run).path, newer)
         XCTAssertEqual(try CheckpointModel(path: run).metadata.step, 20)
         // A damaged newest checkpoint is skipped.
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: run + "/checkpoints/step-00000030.h5"))
-        XCTAssertEqual(try CheckpointModel.resolve(run), newer)
+        XCTAssertEqual(try CheckpointModel.resolve(run).path, newer)
         XCTAssertThrowsError(try CheckpointModel.resolve(path("empty-does-not-exist")))
         try FileManager.default.createDirectory(atPath: path("empty"), withIntermediateDirectories: true)
         XCTAssertThrowsError(try CheckpointModel.resolve(path("empty"))) { error in
             XCTAssertTrue("\(error)".contains("holds no checkpoint"), "\(error)")
         }
+    }
+
+    func testRunFolderFallsBackToTheNewestCheckpointThatVerifiesAndSaysSo() throws {
+        let run = path("run")
+        let older = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 10)
+        let newer = try SampleFixtures.writeCheckpoint(yaml: SampleFixtures.mlpYAML, directory: run + "/checkpoints", step: 20)
+        try CheckpointDamage.corrupt(newer, group: "ema", tensor: "out.weight")
+        XCTAssertThrowsError(try CheckpointModel(path: newer)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(newer): tensor /ema/out.weight is damaged"), "\(e)")
+        }
+        let model = try CheckpointModel(path: run)
+        XCTAssertEqual(model.path, older)
+        XCTAssertEqual(model.metadata.step, 10)
+        XCTAssertEqual(model.warnings.count, 2)
+        XCTAssertTrue(model.warnings[0].hasPrefix("skipping a checkpoint that does not verify: \(newer): tensor /ema/out.weight is damaged"), "\(model.warnings)")
+        XCTAssertEqual(model.warnings[1], "using \(older) (step 10), the newest checkpoint that verifies")
+
+        try CheckpointDamage.makeFormatVersion1(older)
+        XCTAssertEqual(try CheckpointModel(path: older).warnings, [CheckpointReader.unverifiedWarning(older)])
+        try CheckpointDamage.corrupt(older, group: "model", tensor: "out.weight")
+        XCTAssertEqual(try CheckpointModel(path: run).path, older, "without checksums the damage cannot be seen")
     }
 
     /// Refusals come before anything is written: an existing output stays as it was.

@@ -152,6 +152,42 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(outcome, .finished(step: 6))
         XCTAssertEqual(Array(losses.keys).sorted(), [5, 6])
         XCTAssertEqual(folder.checkpoints.partialFiles(), [])
-        XCTAssertTrue(try String(contentsOfFile: folder.logPath, encoding: .utf8).contains("skipping unreadable checkpoint"))
+        XCTAssertTrue(try String(contentsOfFile: folder.logPath, encoding: .utf8).contains("--resume auto: skipping a checkpoint that does not verify"))
+    }
+
+    func testResumeAutoFallsBackToTheNewestCheckpointThatVerifies() throws {
+        let (_, reference) = try train("full")
+        _ = try train("v", overrides: ["train.steps=4"])   // checkpoints at 2 and 4
+        let folder = RunFolder(path: dir + "/v")
+        let damaged = folder.checkpointsPath + "/step-00000004.h5"
+        try CheckpointDamage.corrupt(damaged, group: "ema", tensor: "net.bias")
+        XCTAssertThrowsError(try train("v2", resume: .path(damaged))) { e in
+            XCTAssertTrue("\(e)".hasPrefix("\(damaged): tensor /ema/net.bias is damaged"), "\(e)")
+        }
+        let (outcome, losses) = try train("v", resume: .auto)
+        XCTAssertEqual(outcome, .finished(step: 6))
+        XCTAssertEqual(losses, reference.filter { $0.key > 2 }, "resumed exactly from step 2")
+        let log = try String(contentsOfFile: folder.logPath, encoding: .utf8)
+        XCTAssertTrue(log.contains("--resume auto: skipping a checkpoint that does not verify: \(damaged): tensor /ema/net.bias is damaged"), log)
+        XCTAssertTrue(log.contains("--resume auto: resuming from \(folder.checkpointsPath)/step-00000002.h5 (step 2), the newest checkpoint that verifies"), log)
+
+        // Every checkpoint damaged: refused, naming each, and nothing is overwritten.
+        for c in folder.checkpoints.checkpoints() { try CheckpointDamage.corrupt(c.path, group: "model", tensor: "net.weight") }
+        XCTAssertThrowsError(try train("v", resume: .auto)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("--resume auto: none of the 3 checkpoint(s) in \(folder.checkpointsPath) verifies"), "\(e)")
+            XCTAssertTrue("\(e)".contains("step-00000006.h5: tensor /model/net.weight is damaged"), "\(e)")
+        }
+    }
+
+    func testResumeFromACheckpointWithoutChecksumsWarns() throws {
+        _ = try train("old", overrides: ["train.steps=4"])
+        let folder = RunFolder(path: dir + "/old")
+        let old = folder.checkpointsPath + "/step-00000004.h5"
+        try CheckpointDamage.makeFormatVersion1(old)
+        let (outcome, losses) = try train("old", resume: .auto)
+        XCTAssertEqual(outcome, .finished(step: 6))
+        XCTAssertEqual(Array(losses.keys).sorted(), [5, 6])
+        let log = try String(contentsOfFile: folder.logPath, encoding: .utf8)
+        XCTAssertTrue(log.contains("WARNING: \(CheckpointReader.unverifiedWarning(old))"), log)
     }
 }

@@ -11,8 +11,8 @@ trap 'rm -rf "$TMP"' EXIT
 "$BIN" builtin shapes16 --count 32 --seed 3 --out "$TMP/shapes.h5" | grep -q "uint8 \[32, 1, 16, 16\]"
 "$BIN" info "$TMP/shapes.h5" | grep -q "labels: 4 classes"
 "$BIN" preview "$TMP/shapes.h5" --count 16 --out "$TMP/grid.png" >/dev/null
-# 4 x 4 grid of 16 x 16 images with 1-pixel padding: 69 x 69.
-head -c 24 "$TMP/grid.png" | od -An -tx1 | tr -d ' \n' | grep -q "0000004500000045"
+# 4 x 4 grid of 16 x 16 images drawn at 64 x 64, with 1-pixel padding: 261 x 261.
+head -c 24 "$TMP/grid.png" | od -An -tx1 | tr -d ' \n' | grep -q "0000010500000105"
 h5dump -H "$TMP/shapes.h5" | grep -q 'DATASET "images"'
 
 "$BIN" builtin checkerboard --count 500 --out "$TMP/toy.h5" | grep -q "float32 \[500, 2\]"
@@ -22,6 +22,10 @@ h5dump -H "$TMP/shapes.h5" | grep -q 'DATASET "images"'
 printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x40\x80\xff\x01\x02\x03\x04' > "$TMP/images.idx"
 printf '\x00\x00\x08\x01\x00\x00\x00\x02\x07\x01' | gzip -c > "$TMP/labels.idx.gz"
 "$BIN" import --format idx "$TMP/images.idx" --labels "$TMP/labels.idx.gz" --out "$TMP/idx.h5" | grep -q "labels: 2 classes (1: 1, 7: 1)"
+# Output folders that do not exist yet are created (README's `--out data/mnist.h5` in a fresh clone).
+(cd "$TMP" && "$BIN" import --format idx images.idx --labels labels.idx.gz --out data/mnist.h5 >/dev/null)
+(cd "$TMP" && "$BIN" preview data/mnist.h5 --out previews/mnist.png >/dev/null)
+[ -f "$TMP/data/mnist.h5" ] && [ -f "$TMP/previews/mnist.png" ] || { echo "output folders were not created"; exit 1; }
 
 if "$BIN" info "$TMP/missing.h5" 2>"$TMP/err"; then echo "info on a missing file succeeded"; exit 1; fi
 grep -q "missing.h5" "$TMP/err"

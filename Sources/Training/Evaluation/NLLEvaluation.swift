@@ -35,6 +35,7 @@ public enum NLLEvaluation {
             throw SamplingError("--batch and --steps must be at least 1, got \(options.batch) and \(options.steps)")
         }
         let model = try CheckpointModel(path: options.checkpoint, weights: options.weights)
+        for w in model.warnings { progress?("warning: \(w)") }
         let data = try EvaluationData(source: options.data, count: options.count, seed: options.dataSeed, sampleShape: model.sampleShape)
         if let scheduled = model.backbone as? ScheduledBackbone {
             return vdmReport(options, model: model, vdm: scheduled.vdm, data: data)

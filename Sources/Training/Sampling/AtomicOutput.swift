@@ -1,17 +1,12 @@
+import Data
 import Foundation
 
-/// Writes an output file under a temporary name in its folder and renames it into place:
-/// a failed or interrupted write never leaves a partial file or destroys an existing one.
+/// Writes an output file under a temporary name in its folder (created if missing) and renames
+/// it into place: a failed or interrupted write never leaves a partial file or destroys an
+/// existing one.
 public enum AtomicOutput {
     public static func write(to path: String, _ body: (_ temporaryPath: String) throws -> Void) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw SamplingError("\(path): cannot create the folder \(folder): \(error.localizedDescription)")
-            }
-        }
+        try OutputFolder.create(for: path)
         let temporary = path + ".partial-\(getpid())"
         do {
             try body(temporary)

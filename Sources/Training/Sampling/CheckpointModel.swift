@@ -18,6 +18,9 @@ public struct CheckpointModel {
     /// One data sample: [C, H, W] images or [D] vectors.
     public let sampleShape: [Int]
     public let weights: WeightsChoice
+    /// What the user should be told: newer checkpoints of a run folder that did not verify
+    /// and were passed over, or that this checkpoint predates checksums.
+    public let warnings: [String]
 
     public var schedule: any NoiseSchedule { denoiser.schedule }
 
@@ -25,7 +28,7 @@ public struct CheckpointModel {
     /// checkpoint that validates) and loads `weights` into a model built from the stored config.
     /// Every failure is a `CheckpointError` naming the file and what was expected.
     public init(path: String, weights: WeightsChoice = .ema) throws {
-        let file = try CheckpointModel.resolve(path)
+        let (file, skipped) = try CheckpointModel.resolve(path)
         let metadata = try CheckpointReader.metadata(file)
         let config = try CheckpointModel.storedConfig(metadata.config, path: file)
         let shape: [Int]
@@ -62,28 +65,33 @@ public struct CheckpointModel {
         self.denoiser = denoiser
         self.sampleShape = shape
         self.weights = weights
+        var warnings = skipped.map { "skipping a checkpoint that does not verify: \($0)" }
+        if !skipped.isEmpty { warnings.append("using \(file) (step \(metadata.step)), the newest checkpoint that verifies") }
+        if !metadata.hasChecksums { warnings.append(CheckpointReader.unverifiedWarning(file)) }
+        self.warnings = warnings
     }
 
-    /// A checkpoint file as given, or the newest valid checkpoint of a run folder
-    /// (`<run>/checkpoints/step-*.h5`) or of a checkpoints folder.
-    public static func resolve(_ path: String) throws -> String {
+    /// A checkpoint file as given, or the newest checkpoint that verifies of a run folder
+    /// (`<run>/checkpoints/step-*.h5`) or of a checkpoints folder, with the newer ones passed
+    /// over and why.
+    public static func resolve(_ path: String) throws -> (path: String, skipped: [String]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CheckpointError(path: path, "no such checkpoint file or run folder")
         }
-        guard isDirectory.boolValue else { return path }
+        guard isDirectory.boolValue else { return (path, []) }
         let nested = (path as NSString).appendingPathComponent("checkpoints")
         var nestedIsDirectory: ObjCBool = false
         let folder = FileManager.default.fileExists(atPath: nested, isDirectory: &nestedIsDirectory) && nestedIsDirectory.boolValue
             ? nested : path
         let directory = CheckpointDirectory(path: folder)
-        guard let newest = directory.newestValid() else {
-            let found = directory.checkpoints().count
-            throw CheckpointError(path: path, found == 0
+        let search = directory.newestVerified()
+        guard let newest = search.newest else {
+            throw CheckpointError(path: path, search.skipped.isEmpty
                 ? "the folder holds no checkpoint (expected step-NNNNNNNN.h5 files in \(folder))"
-                : "none of the \(found) checkpoint(s) in \(folder) is a valid Diffuse checkpoint")
+                : "none of the \(search.skipped.count) checkpoint(s) in \(folder) verifies: \(search.skipped.joined(separator: "; "))")
         }
-        return newest.path
+        return (newest.path, search.skipped)
     }
 
     /// The checkpoint's config: validated as at training time, except that the run's dataset

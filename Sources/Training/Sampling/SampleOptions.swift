@@ -3,7 +3,7 @@ import Diffusion
 /// The request of `diffuse-sample`: which checkpoint and weights, which sampler with which
 /// options, how many samples from which seed, and where the outputs go.
 public struct SampleOptions: Sendable {
-    /// A checkpoint file, or a run (or checkpoints) folder: its newest valid checkpoint.
+    /// A checkpoint file, or a run (or checkpoints) folder: its newest checkpoint that verifies (every tensor matches its checksum).
     public var checkpoint: String
     public var weights: WeightsChoice = .ema
     /// A `SamplerKind` name; nil: the checkpoint config's `sample.sampler`.

@@ -45,6 +45,9 @@ public enum SampleRun {
                            reporter makeReporter: ((_ total: Int, _ batches: Int) -> ThroughputReporter)? = nil) throws -> SampleResult {
         try options.validate()
         let model = try CheckpointModel(path: options.checkpoint, weights: options.weights)
+        if communicator.rank == 0 {
+            for w in model.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        }
         let shape = model.sampleShape
         let isVector = shape.count == 1
         if options.out != nil, !isVector, ![1, 3].contains(shape[0]) {
