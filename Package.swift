@@ -72,7 +72,8 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Tensor", "HDF5", "Data"]),
         .testTarget(name: "DistributedTests", dependencies: ["Tensor", "Distributed"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Tensor", "HDF5", "Checkpoint"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
+                                                  .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -94,30 +94,24 @@ final class OneDNNConvPlan {
         case .forward:
             pd = forwardPD
             operands = [(.src, src, dnnl_nchw), (.weights, weights, dnnl_oihw), (.bias, [g.outChannels], dnnl_x), (.dst, dst, dnnl_nchw)]
-        case .inputGradient:
+        case .inputGradient, .weightGradient:
             var desc = dnnl_convolution_desc_t()
+            let status = pass == .inputGradient
+                ? dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &anySrc, &anyWeights, &anyDst,
+                                                           strides, pad, pad)
+                : dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &anySrc, &anyWeights, nil, &anyDst,
+                                                              strides, pad, pad)
             var backward: dnnl_primitive_desc_t?
-            guard dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &anySrc, &anyWeights, &anyDst,
-                                                           strides, pad, pad) == dnnl_success,
-                  dnnl_primitive_desc_create(&backward, &desc, attr, e, forwardPD) == dnnl_success, let backward else {
+            guard status == dnnl_success, dnnl_primitive_desc_create(&backward, &desc, attr, e, forwardPD) == dnnl_success,
+                  let backward else {
                 Self.destroy(made)
                 return nil
             }
             pd = backward
             made.append(backward)
-            operands = [(.diffDst, dst, dnnl_nchw), (.weights, weights, dnnl_oihw), (.diffSrc, src, dnnl_nchw)]
-        case .weightGradient:
-            var desc = dnnl_convolution_desc_t()
-            var backward: dnnl_primitive_desc_t?
-            guard dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &anySrc, &anyWeights, nil, &anyDst,
-                                                              strides, pad, pad) == dnnl_success,
-                  dnnl_primitive_desc_create(&backward, &desc, attr, e, forwardPD) == dnnl_success, let backward else {
-                Self.destroy(made)
-                return nil
-            }
-            pd = backward
-            made.append(backward)
-            operands = [(.src, src, dnnl_nchw), (.diffDst, dst, dnnl_nchw), (.diffWeights, weights, dnnl_oihw)]
+            operands = pass == .inputGradient
+                ? [(.diffDst, dst, dnnl_nchw), (.weights, weights, dnnl_oihw), (.diffSrc, src, dnnl_nchw)]
+                : [(.src, src, dnnl_nchw), (.diffDst, dst, dnnl_nchw), (.diffWeights, weights, dnnl_oihw)]
         }
         var info: UnsafePointer<CChar>?
         dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info)
