@@ -45,22 +45,11 @@ public final class Adam: Optimizer {
         let bias2 = 1 - pow(Double(b2), t)
         let stepSize = Float(Double(lr) / bias1)
         let bias2Sqrt = Float(bias2.squareRoot())
-        let eps = eps
         let l2: Float = decoupledWeightDecay ? 0 : weightDecay
         let shrink: Float = decoupledWeightDecay ? 1 - lr * weightDecay : 1
-        let p = parameters.values.pointer, g = parameters.grads.pointer
-        let m = state.m.pointer, v = state.v.pointer
-        Parallel.forChunks(parameters.count, cost: 8) { r in
-            for i in r {
-                var gi = g[i]
-                if l2 != 0 { gi += l2 * p[i] }
-                if shrink != 1 { p[i] *= shrink }
-                m[i] += (1 - b1) * (gi - m[i])
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                let denom = v[i].squareRoot() / bias2Sqrt + eps
-                p[i] -= stepSize * m[i] / denom
-            }
-        }
+        AdamUpdate.apply(p: parameters.values.pointer, grad: parameters.grads.pointer, m: state.m.pointer, v: state.v.pointer,
+                         count: parameters.count,
+                         .init(beta1: b1, beta2: b2, stepSize: stepSize, bias2Sqrt: bias2Sqrt, eps: eps, l2: l2, shrink: shrink))
     }
 
     /// Replaces the state (from a checkpoint); throws if its size does not fit the parameters.

@@ -38,6 +38,11 @@ void diffuse_shifted_moments_avx2(const float *x, long n, float shift, double *s
 /// `sum x` over `n` elements (Float32 lanes over blocks of 512, each added in Float64).
 double diffuse_sum_avx2(const float *x, long n);
 
+// One Adam/AdamW update of n parameters (see AdamAVX2.c and Tensor's AdamUpdate).
+void diffuse_adam_update_avx2(float *p, const float *g, float *m, float *v, long n,
+                              float beta1, float beta2, float stepSize, float bias2Sqrt, float eps,
+                              float l2, float shrink);
+
 /// Winograd F(2x2, 3x3) transforms of a stride-1 3x3 convolution (Lavin & Gray 2016); see
 /// Winograd.c. Kernel: `w` [Cout][Cin][3][3] to `u` [16][Cout][Cin].
 void diffuse_winograd_kernel_transform(const float *w, float *u, long cout, long cin);
