@@ -16,9 +16,14 @@
 #include "CKernels.h"
 
 void diffuse_winograd_kernel_transform(const float *w, float *u, long cout, long cin) {
+    diffuse_winograd_kernel_transform_rows(w, u, 0, cout, 0, cin, cout, cin);
+}
+
+void diffuse_winograd_kernel_transform_rows(const float *w, float *u, long co0, long co1, long ci0, long ci1,
+                                            long cout, long cin) {
     const long plane = cout * cin;
-    for (long co = 0; co < cout; co++) {
-        for (long ci = 0; ci < cin; ci++) {
+    for (long co = co0; co < co1; co++) {
+        for (long ci = ci0; ci < ci1; ci++) {
             const float *g = w + (co * cin + ci) * 9;
             float t[4][3];   // G g
             for (int j = 0; j < 3; j++) {

@@ -40,6 +40,21 @@ public enum WinogradConv {
             && g.outHeight >= 4 && g.outWidth >= 4 && g.outPixels >= minOutPixels
     }
 
+    /// `U[xi, co, ci] = (G g[co, ci] G^T)[xi]` (`[16, Cout, Cin]`), output channels spread over
+    /// the workers; with `avx2`, 8 input channels per vector (the same bits as the portable loop).
+    static func kernelTransform(_ weight: Tensor, cout: Int, cin: Int, avx2: Bool) -> Tensor {
+        let u = Tensor(uninitialized: [16, cout, cin])
+        let w = weight.pointer, us = u.pointer
+        Parallel.forChunks(cout, cost: 16 * cin) { co in
+            if avx2 {
+                diffuse_winograd_kernel_transform_avx2(w, us, co.lowerBound, co.upperBound, cout, cin)
+            } else {
+                diffuse_winograd_kernel_transform_rows(w, us, co.lowerBound, co.upperBound, 0, cin, cout, cin)
+            }
+        }
+        return u
+    }
+
     /// `conv2d(x, weight) + bias` (see `Conv2dKernel.forward`) for a geometry where `applies`.
     /// With `avx2` the transforms run 8 tiles per vector (`CKernels`' AVX2 versions).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
@@ -55,8 +70,7 @@ public enum WinogradConv {
         let runs = (g.batch + run - 1) / run
         let workers = Conv2dKernel.runWorkers(runs: runs, multiplyAdds: 16 * g.batch * perSample * cin * cout)
 
-        let u = Tensor(uninitialized: [16, cout, cin])
-        diffuse_winograd_kernel_transform(weight.pointer, u.pointer, cout, cin)
+        let u = kernelTransform(weight, cout: cout, cin: cin, avx2: avx2)
         let tilesPerRun = run * perSample
         let v = (0..<workers).map { _ in Tensor(uninitialized: [16 * cin * tilesPerRun]) }
         let m = (0..<workers).map { _ in Tensor(uninitialized: [16 * cout * tilesPerRun]) }

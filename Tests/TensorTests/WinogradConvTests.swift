@@ -29,6 +29,32 @@ final class WinogradConvTests: XCTestCase {
         }
     }
 
+    /// The kernel transform against `G g G^T` written out (Lavin & Gray's G), bit for bit on
+    /// the portable and AVX2 paths, with input channels that are not a multiple of 8.
+    func testKernelTransformIsGgGt() {
+        for (cout, cin) in [(3, 5), (16, 13), (9, 64)] {
+            let weight = CounterRNG(seed: 11).normal([cout, cin, 3, 3], purpose: .misc, step: 0, firstSample: 0)
+            let gMatrix: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+            for avx2 in [false] + (CPUFeatures.avx2Supported ? [true] : []) {
+                let u = WinogradConv.kernelTransform(weight, cout: cout, cin: cin, avx2: avx2)
+                var worst: Float = 0
+                for co in 0..<cout { for ci in 0..<cin {
+                    let g = (0..<9).map { weight.pointer[(co * cin + ci) * 9 + $0] }
+                    for i in 0..<4 { for j in 0..<4 {
+                        var e: Float = 0
+                        for a in 0..<3 { for b in 0..<3 { e += gMatrix[i][a] * g[a * 3 + b] * gMatrix[j][b] } }
+                        worst = max(worst, abs(u.pointer[((i * 4 + j) * cout + co) * cin + ci] - e))
+                    } }
+                } }
+                XCTAssertLessThan(worst, 1e-5, "\(cout)x\(cin) avx2 \(avx2)")
+                if avx2 {
+                    let portable = WinogradConv.kernelTransform(weight, cout: cout, cin: cin, avx2: false)
+                    XCTAssertEqual(u.scalars, portable.scalars, "\(cout)x\(cin): AVX2 and portable give the same bits")
+                }
+            }
+        }
+    }
+
     func testInputGradientThroughWinogradMatchesIm2col() {
         let rng = CounterRNG(seed: 7)
         let x = rng.normal([3, 64, 13, 12], purpose: .misc, step: 0, firstSample: 0)

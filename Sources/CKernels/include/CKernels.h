@@ -46,6 +46,11 @@ void diffuse_adam_update_avx2(float *p, const float *g, float *m, float *v, long
 /// Winograd F(2x2, 3x3) transforms of a stride-1 3x3 convolution (Lavin & Gray 2016); see
 /// Winograd.c. Kernel: `w` [Cout][Cin][3][3] to `u` [16][Cout][Cin].
 void diffuse_winograd_kernel_transform(const float *w, float *u, long cout, long cin);
+// The same for output channels [co0, co1) and input channels [ci0, ci1) (portable), and for
+// output channels [co0, co1) with 8 input channels per AVX2 vector.
+void diffuse_winograd_kernel_transform_rows(const float *w, float *u, long co0, long co1, long ci0, long ci1,
+                                            long cout, long cin);
+void diffuse_winograd_kernel_transform_avx2(const float *w, float *u, long co0, long co1, long cout, long cin);
 
 /// Input tiles `B^T d B` of input channels `c0 ..< c1` of a run of `samples` images
 /// (`x` [samples][Cin][h][w]) into `v` [16][Cin][T], `T = samples tilesH tilesW`.
