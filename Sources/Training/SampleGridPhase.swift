@@ -80,7 +80,7 @@ extension Trainer {
             }
             guard let images = drawn else { return .abandoned(seconds: monotonicNow() - start) }
             let path = (folder.samplesPath as NSString).appendingPathComponent(String(format: "step-%08d.png", step))
-            try SampleGrid.write(images, to: path)
+            try SampleGrid.write(images, columns: components.gridColumns(count: images.shape[0]), to: path)
             logger.info("step \(step): samples \(path)")
             return .written(path: path)
         } catch {

@@ -1,4 +1,5 @@
 import Checkpoint
+import Data
 import NN
 import Foundation
 import XCTest
@@ -148,6 +149,33 @@ final class TrainingProcessTests: XCTestCase {
         XCTAssertTrue(second.stdout.contains("written by 2 rank(s), now 1"), second.stdout)
         assertLossesClose(try losses("whole"), try losses("split"), steps: 1...20, "2 ranks then 1 vs 1 throughout")
         assertClose(try parameters("whole"), try parameters("split"), "parameters after 20 steps")
+    }
+
+    /// A class-conditional run (the 4 classes of shapes16, label dropout 0.3): the same losses
+    /// and parameters on 2 ranks as on 1, an exact resume, and grids with one row per class.
+    func testClassConditionalRunOn2RanksAndResumedIsTheSameRun() throws {
+        let conditional = ["--set", "model.unet.num_classes=4", "--set", "train.label_dropout=0.3", "--set", "train.steps=8"]
+        let one = try train(["--config", "tiny.yaml", "--run-dir", "c1", "--set", "train.sample_every=4", "--set", "sample.count=4",
+                             "--set", "sample.steps=2", "--set", "sample.guidance=2"] + conditional)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try train(["--config", "tiny.yaml", "--run-dir", "c2"] + conditional, ranks: 2)
+        XCTAssertEqual(two.status, 0, two.stderr)
+        assertLossesClose(try losses("c1"), try losses("c2"), steps: 1...8, "conditional, np 2 vs 1")
+        assertClose(try parameters("c1"), try parameters("c2"), "conditional parameters after 8 steps, np 2 vs 1")
+        let unconditional = try train(["--config", "tiny.yaml", "--run-dir", "u", "--set", "train.steps=8"])
+        XCTAssertEqual(unconditional.status, 0, unconditional.stderr)
+        XCTAssertNotEqual(try losses("u")[8], try losses("c1")[8], "the labels change the run")
+
+        let first = try train(["--config", "tiny.yaml", "--run-dir", "c3"] + conditional + ["--set", "train.steps=4"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try train(["--config", "tiny.yaml", "--run-dir", "c3", "--resume", "auto"] + conditional)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(try losses("c1"), try losses("c3"), "resumed at step 4: the same losses")
+        XCTAssertEqual(try parameters("c1"), try parameters("c3"), "resumed at step 4: the same parameters")
+
+        // Grids of 4 classes x 1 column of 16x16 images drawn at 64x64.
+        let grid = try PNGImage.read(path: dir + "/c1/samples/step-00000008.png")
+        XCTAssertEqual([grid.width, grid.height], [65 + 1, 4 * 65 + 1])
     }
 
     /// Polls the metrics file until it reports `step` (bounded).
