@@ -49,6 +49,29 @@ final class SampleProcessTests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: path("two.png"))))
     }
 
+    func testGuidedClassGridOnTwoRanksIsWhatOneRankWrites() throws {
+        try SampleFixtures.writeCheckpoint(yaml: ConditionalSamplingTests.conditionalYAML, directory: path("run/checkpoints"))
+        let binary = try ProcessLauncher.locateProduct("diffuse-sample")
+        func arguments(_ name: String) -> [String] {
+            ["--checkpoint", path("run"), "--classes", "all", "--guidance", "2", "--steps", "2", "--count", "6", "--batch", "2",
+             "--h5", path("\(name).h5"), "--out", path("\(name).png")]
+        }
+        let one = try ProcessLauncher().run(binary.path, arguments("one"))
+        XCTAssertEqual(one.status, 0, one.output + one.errors)
+        XCTAssertTrue(one.output.contains("8 samples from"), one.output)
+        let two = try ProcessLauncher().mpirun(np: 2, binary, arguments("two"), timeout: 120)
+        XCTAssertEqual(two.status, 0, two.output + two.errors)
+        let a = try samples(path("one.h5")), b = try samples(path("two.h5"))
+        XCTAssertEqual(a.shape, [8, 1, 16, 16], "6 rounded up to 4 classes x 2")
+        XCTAssertEqual(a.values, b.values)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("one.png"))),
+                       try Data(contentsOf: URL(fileURLWithPath: path("two.png"))))
+
+        let wrong = try ProcessLauncher().run(binary.path, ["--checkpoint", path("run"), "--class", "9", "--out", path("x.png")])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.errors.contains("--class: class 9 is out of range: the model has 4 classes, 0...3"), wrong.errors)
+    }
+
     func testErrorsAreOneParagraphAndExitNonZero() throws {
         let binary = try ProcessLauncher.locateProduct("diffuse-sample")
         let bogus = path("bogus.h5")
