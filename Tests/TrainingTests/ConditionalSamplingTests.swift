@@ -117,7 +117,7 @@ final class ConditionalSamplingTests: XCTestCase {
         config.sample.guidance = 2
         let components = try TrainingSetup.components(config)
         let draw = try XCTUnwrap(components.drawSamples)
-        let images = try XCTUnwrap(try draw(components.model, 6) { false })
+        let images = try XCTUnwrap(try draw(components.model, 6, (0, 1)) { false })
         XCTAssertEqual(images.shape, [8, 1, 16, 16], "6 rounded up to 4 rows of 2")
         XCTAssertEqual(components.gridColumns(count: 8), 2)
         XCTAssertEqual(ClassLabels.grid(count: 6, numClasses: 4).labels, [0, 0, 1, 1, 2, 2, 3, 3])

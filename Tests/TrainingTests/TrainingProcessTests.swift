@@ -152,13 +152,14 @@ final class TrainingProcessTests: XCTestCase {
     }
 
     /// A class-conditional run (the 4 classes of shapes16, label dropout 0.3): the same losses
-    /// and parameters on 2 ranks as on 1, an exact resume, and grids with one row per class.
+    /// and parameters on 2 ranks as on 1, an exact resume, and grids with one row per class,
+    /// drawn by both ranks (20 images: rank 0 draws a group of 16, rank 1 the other 4).
     func testClassConditionalRunOn2RanksAndResumedIsTheSameRun() throws {
         let conditional = ["--set", "model.unet.num_classes=4", "--set", "train.label_dropout=0.3", "--set", "train.steps=8"]
-        let one = try train(["--config", "tiny.yaml", "--run-dir", "c1", "--set", "train.sample_every=4", "--set", "sample.count=4",
-                             "--set", "sample.steps=2", "--set", "sample.guidance=2"] + conditional)
+        let grids = ["--set", "train.sample_every=4", "--set", "sample.count=20", "--set", "sample.steps=2", "--set", "sample.guidance=2"]
+        let one = try train(["--config", "tiny.yaml", "--run-dir", "c1"] + grids + conditional)
         XCTAssertEqual(one.status, 0, one.stderr)
-        let two = try train(["--config", "tiny.yaml", "--run-dir", "c2"] + conditional, ranks: 2)
+        let two = try train(["--config", "tiny.yaml", "--run-dir", "c2"] + grids + conditional, ranks: 2)
         XCTAssertEqual(two.status, 0, two.stderr)
         assertLossesClose(try losses("c1"), try losses("c2"), steps: 1...8, "conditional, np 2 vs 1")
         assertClose(try parameters("c1"), try parameters("c2"), "conditional parameters after 8 steps, np 2 vs 1")
@@ -173,9 +174,17 @@ final class TrainingProcessTests: XCTestCase {
         XCTAssertEqual(try losses("c1"), try losses("c3"), "resumed at step 4: the same losses")
         XCTAssertEqual(try parameters("c1"), try parameters("c3"), "resumed at step 4: the same parameters")
 
-        // Grids of 4 classes x 1 column of 16x16 images drawn at 64x64.
-        let grid = try PNGImage.read(path: dir + "/c1/samples/step-00000008.png")
-        XCTAssertEqual([grid.width, grid.height], [65 + 1, 4 * 65 + 1])
+        // Grids of 4 classes x 5 columns of 16x16 images drawn at 64x64; the one of 2 ranks is
+        // that of 1 (up to the rounding of the weights trained on 2 ranks).
+        for step in [4, 8] {
+            let a = try PNGImage.read(path: dir + String(format: "/c1/samples/step-%08d.png", step))
+            let b = try PNGImage.read(path: dir + String(format: "/c2/samples/step-%08d.png", step))
+            XCTAssertEqual([a.width, a.height], [5 * 65 + 1, 4 * 65 + 1])
+            XCTAssertEqual([b.width, b.height], [a.width, a.height])
+            let worst = zip(a.pixels, b.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 255
+            XCTAssertLessThanOrEqual(worst, 2, "step \(step): grid of 2 ranks vs 1")
+        }
+        XCTAssertTrue(two.stdout.contains("on 2 rank(s))"), two.stdout)
     }
 
     /// Polls the metrics file until it reports `step` (bounded).
