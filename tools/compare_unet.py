@@ -8,7 +8,9 @@ The reference file is written by the Swift test `ReferenceFileTests.testReferenc
 
 It holds the UNetConfig as JSON in the root attribute `unet_config`, the weights in `/model`
 (one dataset per state_dict name), the input `x` [B, C, H, W], the conditioning `c` [B] and
-the Swift output `y`. Prints the largest absolute difference of the outputs.
+the Swift output `y`, and for a class-conditional model (`num_classes` > 0 in the config;
+`DIFFUSE_REFERENCE_NUM_CLASSES=10` when writing) the `labels` [B] (stored as float32; the
+value num_classes means "no label"). Prints the largest absolute difference of the outputs.
 """
 import sys
 
@@ -26,8 +28,11 @@ def main(path: str) -> float:
         x = torch.from_numpy(np.asarray(f["x"][()], dtype=np.float32))
         c = torch.from_numpy(np.asarray(f["c"][()], dtype=np.float32))
         y_swift = np.asarray(f["y"][()], dtype=np.float32)
+        labels = torch.from_numpy(np.asarray(f["labels"][()]).astype(np.int64)) if "labels" in f else None
     params = sum(p.numel() for p in model.parameters())
-    y = model(x, c).numpy()
+    y = model(x, c, labels).numpy()
+    if labels is not None:
+        print(f"class-conditional: labels {labels.tolist()} ({model.num_classes} = no label)")
     diff = float(np.max(np.abs(y - y_swift)))
     print(f"config: {UNet.config_from_json(h5py.File(path, 'r').attrs['unet_config'])}")
     print(f"parameters: {params:,}; input {tuple(x.shape)}; max |y| = {np.max(np.abs(y)):.4g}")

@@ -7,6 +7,7 @@ weights in a Diffuse checkpoint's `/model` (or `/ema`) group load by name:
     model = UNet.from_h5("runs/mnist/checkpoints/step-00010000.h5")   # config from the file
     model.load_h5("runs/mnist/checkpoints/step-00010000.h5", group="/ema")
     y = model(x, c)          # x [B, C, H, W] float32, c [B] or [] (c_time = log(sigma/alpha))
+    y = model(x, c, labels)  # class-conditional (num_classes K > 0): labels [B] int64 in 0..K (K = no label)
 
 Needs torch and h5py.
 """
@@ -80,7 +81,7 @@ class Level(nn.Module):
 
 class UNet(nn.Module):
     def __init__(self, in_channels, out_channels=None, channels_per_depth=(128, 256, 256, 256), num_blocks=2,
-                 attention_depths=(1,), pos_dim=128, emb_dim=512, num_groups=32, dropout=0.1):
+                 attention_depths=(1,), pos_dim=128, emb_dim=512, num_groups=32, dropout=0.1, num_classes=0):
         super().__init__()
         out_channels = out_channels or in_channels
         ch = list(channels_per_depth)
@@ -127,12 +128,20 @@ class UNet(nn.Module):
             if isinstance(m, AttnBlock):
                 nn.init.zeros_(m.proj.weight); nn.init.zeros_(m.proj.bias)
         nn.init.zeros_(self.out_conv.weight); nn.init.zeros_(self.out_conv.bias)
+        # Class-conditional (Ho & Salimans 2022): temb += label_embedding.weight[y], with
+        # K + 1 rows, row K meaning "no label". Registered last, as in the Swift UNet.
+        self.num_classes = num_classes
+        self.label_embedding = nn.Embedding(num_classes + 1, emb_dim) if num_classes > 0 else None
 
-    def forward(self, x, c):
+    def forward(self, x, c, labels=None):
         b, _, h, w = x.shape
         if h % self.size_multiple or w % self.size_multiple:
             raise ValueError(f"image size {h}x{w}: height and width must be multiples of {self.size_multiple}")
         temb = self.time_mlp(sinusoidal_embedding(c, self.pos_dim, b))
+        if self.label_embedding is not None:
+            if labels is None:
+                labels = torch.full((b,), self.num_classes, dtype=torch.long, device=x.device)
+            temb = temb + self.label_embedding(labels.to(torch.long).reshape(b))
         hid = self.input_conv(x)
         skips = [hid]
         for level in self.down:
@@ -155,7 +164,8 @@ class UNet(nn.Module):
         """The snake_case UNetConfig JSON of Diffuse as keyword arguments."""
         cfg = json.loads(text)
         return {k: cfg[k] for k in ("in_channels", "out_channels", "channels_per_depth", "num_blocks",
-                                    "attention_depths", "pos_dim", "emb_dim", "num_groups", "dropout") if k in cfg}
+                                    "attention_depths", "pos_dim", "emb_dim", "num_groups", "dropout", "num_classes")
+                if k in cfg}
 
     @classmethod
     def from_h5(cls, path: str, group: str = "/model", config_attribute: str = "unet_config"):

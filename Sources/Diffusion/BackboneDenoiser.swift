@@ -50,11 +50,17 @@ extension BackboneDenoiser {
     /// Forward-only posterior at one time: N(mean, sigma^2 / (alpha^2 + sigma^2)) (azula's variance,
     /// exact for a standard normal target).
     public func callAsFunction(_ xt: Tensor, t: Double) -> any Posterior {
+        posterior(xt, t: t, context: .inference)
+    }
+
+    /// The forward-only posterior at one time with a given context (e.g. the class labels of a
+    /// class-conditional backbone, `context.labels`).
+    public func posterior(_ xt: Tensor, t: Double, context: ForwardContext) -> GaussianPosterior {
         withNoGrad {
             let b = xt.shape.first ?? 1
             let (alpha, sigma) = schedule(t)
             let m = mean(xt, alpha: Array(repeating: alpha, count: b), sigma: Array(repeating: sigma, count: b),
-                         context: .inference).value
+                         context: context).value
             return GaussianPosterior(mean: m, variance: Tensor(scalar: Float(sigma * sigma / (alpha * alpha + sigma * sigma))))
         }
     }

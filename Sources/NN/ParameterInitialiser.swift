@@ -32,6 +32,16 @@ public struct ParameterInitialiser {
         return Variable(t, requiresGrad: true)
     }
 
+    /// A trainable leaf with standard normal elements (PyTorch's `nn.Embedding` default), drawn
+    /// with `CounterRNG.fillNormal` from this parameter's stream.
+    public mutating func normal(_ shape: [Int]) -> Variable {
+        let t = Tensor(uninitialized: shape)
+        rng.fillNormal(UnsafeMutableBufferPointer(start: t.pointer, count: t.count), purpose: .initialisation,
+                       stream: 0, step: 0, sample: nextIndex)
+        nextIndex += 1
+        return Variable(t, requiresGrad: true)
+    }
+
     /// A trainable leaf filled with `value` (GroupNorm weight 1 / bias 0, zero-initialised layers).
     public mutating func constant(_ shape: [Int], _ value: Float) -> Variable {
         nextIndex += 1

@@ -4,7 +4,7 @@ import Tensor
 /// The DDPM U-Net (Ho et al. 2020) conditioned on one scalar per sample, exactly as
 /// spec/unet.md: layout, PyTorch parameter names and layouts, and initialisation.
 ///
-///     temb = time_mlp.2(SiLU(time_mlp.0(sinusoidal(c))))
+///     temb = time_mlp.2(SiLU(time_mlp.0(sinusoidal(c)))) [+ label_embedding.weight[y]]
 ///     h = input_conv(x); skips = [h]
 ///     down path: per depth d, num_blocks ResBlocks (each output pushed to skips), then a
 ///                Downsample (pushed too) except at the last depth
@@ -16,6 +16,12 @@ import Tensor
 /// Initial values are a pure function of `seed` (see `ParameterInitialiser`); conv2 of every
 /// ResBlock, every attn.proj and out_conv start at zero, so a new model outputs exactly 0.
 /// Dropout layer k (ResBlocks in forward order) draws its masks from stream k.
+///
+/// With `config.numClasses` K > 0 the model is class-conditional (Ho & Salimans 2022): the
+/// label y of each sample (`context.labels`, y = K or nil meaning "no label") adds the row
+/// `label_embedding.weight[y]` (a `LabelEmbedding`, [K + 1, emb_dim]) to `temb`. It is created
+/// after every other parameter, so the other initial values do not depend on K; with K = 0 the
+/// model, its parameter names and its initial values are those of the unconditional spec.
 public final class UNet: Backbone {
     public let config: UNetConfig
     public let embedding: SinusoidalEmbedding
@@ -34,6 +40,8 @@ public final class UNet: Backbone {
     public let upsamples: [Upsample?]
     public let outNorm: GroupNorm
     public let outConv: Conv2d
+    /// `label_embedding` when `config.numClasses > 0`.
+    public let labelEmbedding: LabelEmbedding?
 
     /// Builds the model; `config` must be valid (call `config.validate()` on user input first).
     public init(_ config: UNetConfig, seed: UInt64) {
@@ -72,6 +80,8 @@ public final class UNet: Backbone {
         self.upsamples = upsamples
         outNorm = GroupNorm(groups: groups, channels: ch[0], initialiser: &initialiser)
         outConv = Conv2d(ch[0], config.outChannels, kernelSize: 3, padding: 1, zeroInit: true, initialiser: &initialiser)
+        labelEmbedding = config.numClasses > 0
+            ? LabelEmbedding(numClasses: config.numClasses, dim: config.embDim, initialiser: &initialiser) : nil
         nameParameters()
     }
 
@@ -86,16 +96,19 @@ public final class UNet: Backbone {
             for (i, b) in upBlocks[d].enumerated() { p += b.prefixed("up.\(d).blocks.\(i)") }
             if let s = upsamples[d] { p += s.prefixed("up.\(d).upsample") }
         }
-        return p + outNorm.prefixed("out_norm") + outConv.prefixed("out_conv")
+        p += outNorm.prefixed("out_norm") + outConv.prefixed("out_conv")
+        return p + (labelEmbedding?.prefixed("label_embedding") ?? [])
     }
 
     /// `x` is `[B, C_in, H, W]` with H and W multiples of `config.sizeMultiple`; `c` is `[B]` or
-    /// `[]`. Returns `[B, C_out, H, W]`.
+    /// `[]`; `context.labels` the class of each sample (class-conditional models). Returns
+    /// `[B, C_out, H, W]`.
     public func forward(_ x: Variable, _ c: Variable, context: ForwardContext) -> Variable {
         precondition(x.shape.count == 4 && x.shape[1] == config.inChannels,
                      "UNet.forward: input of shape \(x.shape); expected [B, \(config.inChannels), H, W]")
         do { try config.validate(imageSize: (x.shape[2], x.shape[3])) } catch { preconditionFailure("UNet.forward: \(error)") }
-        let temb = timeMLP2(silu(timeMLP0(embedding(c, batch: x.shape[0]))))
+        var temb = timeMLP2(silu(timeMLP0(embedding(c, batch: x.shape[0]))))
+        if let labelEmbedding { temb = temb + labelEmbedding(context.labels, batch: x.shape[0]) }
         let tembSiLU = silu(temb)
 
         var h = inputConv(x)

@@ -10,17 +10,36 @@ public struct UNetConfig: Codable, Equatable, Sendable {
     public var embDim: Int
     public var numGroups: Int
     public var dropout: Float
+    /// K > 0: class-conditional, with a `LabelEmbedding` of K + 1 rows (row K = no label) added
+    /// to the time embedding; 0: unconditional (no `label_embedding` parameter).
+    public var numClasses: Int
 
     enum CodingKeys: String, CodingKey {
         case inChannels = "in_channels", outChannels = "out_channels", channelsPerDepth = "channels_per_depth"
         case numBlocks = "num_blocks", attentionDepths = "attention_depths", posDim = "pos_dim", embDim = "emb_dim"
-        case numGroups = "num_groups", dropout
+        case numGroups = "num_groups", dropout, numClasses = "num_classes"
+    }
+
+    /// Decodes the JSON of a checkpoint's `unet_config`; `num_classes` is optional (0 when
+    /// absent: checkpoints written before class-conditional models).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inChannels = try c.decode(Int.self, forKey: .inChannels)
+        outChannels = try c.decode(Int.self, forKey: .outChannels)
+        channelsPerDepth = try c.decode([Int].self, forKey: .channelsPerDepth)
+        numBlocks = try c.decode(Int.self, forKey: .numBlocks)
+        attentionDepths = try c.decode([Int].self, forKey: .attentionDepths)
+        posDim = try c.decode(Int.self, forKey: .posDim)
+        embDim = try c.decode(Int.self, forKey: .embDim)
+        numGroups = try c.decode(Int.self, forKey: .numGroups)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        numClasses = try c.decodeIfPresent(Int.self, forKey: .numClasses) ?? 0
     }
 
     /// The defaults of the spec: the 35.7M-parameter CIFAR-10 model of Ho et al. for `inChannels` 3.
     public init(inChannels: Int, outChannels: Int? = nil, channelsPerDepth: [Int] = [128, 256, 256, 256],
                 numBlocks: Int = 2, attentionDepths: [Int] = [1], posDim: Int = 128, embDim: Int = 512,
-                numGroups: Int = 32, dropout: Float = 0.1) {
+                numGroups: Int = 32, dropout: Float = 0.1, numClasses: Int = 0) {
         self.inChannels = inChannels
         self.outChannels = outChannels ?? inChannels
         self.channelsPerDepth = channelsPerDepth
@@ -30,6 +49,7 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         self.embDim = embDim
         self.numGroups = numGroups
         self.dropout = dropout
+        self.numClasses = numClasses
     }
 
     /// 1x28x28 digits: [32, 64, 128], 2 blocks, attention at depth 2 (3,939,393 parameters).
@@ -59,6 +79,7 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         }
         if posDim < 4 || posDim % 2 != 0 { problems.append("pos_dim \(posDim) must be even and at least 4") }
         if embDim <= 0 { problems.append("emb_dim \(embDim) must be positive") }
+        if numClasses < 0 { problems.append("num_classes \(numClasses) must be >= 0 (0: unconditional)") }
         if !(0..<1).contains(dropout) { problems.append("dropout \(dropout) must lie in [0, 1)") }
         if numGroups <= 0 {
             problems.append("num_groups \(numGroups) must be positive")

@@ -76,6 +76,7 @@ extension TrainConfig {
             if u.posDim < 4 || u.posDim % 2 != 0 { p.append("model.unet.pos_dim: must be even and >= 4, got \(u.posDim)") }
             positive("model.unet.emb_dim", u.embDim)
             unitInterval("model.unet.dropout", u.dropout)
+            nonNegative("model.unet.num_classes", u.numClasses)
             if !u.channelsPerDepth.isEmpty && data.imageSize > 0 {
                 let multiple = 1 << (u.channelsPerDepth.count - 1)
                 if data.imageSize % multiple != 0 {
@@ -152,6 +153,7 @@ extension TrainConfig {
         choice("train.nan_policy", train.nanPolicy, Choices.nanPolicies)
         positive("train.first_bucket_mb", train.firstBucketMB)
         positive("train.bucket_mb", train.bucketMB)
+        unitInterval("train.label_dropout", train.labelDropout)
 
         // sample
         choice("sample.sampler", sample.sampler, Choices.samplers)
@@ -159,6 +161,7 @@ extension TrainConfig {
         if !(sample.rho > 0) { p.append("sample.rho: must be > 0, got \(sample.rho)") }
         positive("sample.steps", sample.steps)
         nonNegative("sample.count", sample.count)
+        if !sample.guidance.isFinite { p.append("sample.guidance: must be a finite number, got \(sample.guidance)") }
         return p
     }
 }

@@ -5,10 +5,10 @@ import Tensor
 /// Writes the periodic sample grid: images [N, C, H, W] in [-1, 1] as a PNG grid, or 2-D
 /// points [N, 2] as a scatter plot (a 256 x 256 image of [-4, 4]^2, points white on black).
 enum SampleGrid {
-    static func write(_ samples: Tensor, to path: String) throws {
+    /// `columns`: images per row of the grid (ignored for points).
+    static func write(_ samples: Tensor, columns: Int, to path: String) throws {
         switch samples.rank {
         case 4:
-            let columns = Int(Double(samples.shape[0]).squareRoot().rounded(.up))
             try ImageGrid.writePNG(images: samples, columns: max(1, columns), path: path)
         case 2 where samples.shape[1] == 2:
             try ImageGrid.writePNG(images: scatter(samples, size: 256, extent: 4), columns: 1, path: path)

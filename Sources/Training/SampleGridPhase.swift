@@ -1,13 +1,17 @@
 import Distributed
 import Foundation
+import Tensor
 
 /// The periodic sample grid of a training run, interruptible by stop signals (issue 19).
 ///
-/// Rank 0 draws the grid with the EMA weights, looking at the pending signals (without taking
-/// them) before every sampler step. It abandons the grid, with one log line, when a signal asks
-/// for something the grid would otherwise delay: SIGTERM; SIGUSR1 with `--exit-on-signal`; or
-/// SIGUSR1 alone while this step has no checkpoint yet. Meanwhile the other ranks wait for it
-/// in a nonblocking reduction, asleep between tests (they leave their core to rank 0). Then all
+/// Every rank draws its share of the grid with the EMA weights (`TrainingComponents.SampleDrawer`:
+/// whole groups of images, each computed as one process computes it, so the grid does not
+/// depend on the number of ranks), looking at its pending signals (without taking them) before
+/// every sampler step. A rank abandons its share when a signal asks for something the grid
+/// would otherwise delay: SIGTERM; SIGUSR1 with `--exit-on-signal`; or SIGUSR1 alone while this
+/// step has no checkpoint yet. The ranks then agree, in a nonblocking reduction (asleep between
+/// tests, leaving the core to ranks still drawing), whether any abandoned or failed; if none
+/// did, rank 0 gathers the shares in rank order and writes the grid with one log line. Then all
 /// ranks take their pending signals and agree on them in one reduction (`agreedSignals`), and
 /// act together:
 /// checkpoint this step unless it already is, and stop (SIGTERM, SIGUSR1 with
@@ -15,12 +19,13 @@ import Foundation
 /// the checkpoint is written. A signal that reaches only another rank than 0 (mpirun and Slurm
 /// signal every rank) is acted on when the grid is done.
 extension Trainer {
-    /// What rank 0's drawing came to.
+    /// What this rank's drawing came to.
     enum GridDrawing {
-        /// Not rank 0, or no grids in this run.
+        /// No grids in this run.
         case notDrawn
-        case written(path: String)
-        /// A signal stopped it after `seconds`.
+        /// Rank 0 wrote the grid (`path`), or another rank's share went into it (`path` nil).
+        case written(path: String?)
+        /// A signal stopped it (on this rank or another) after `seconds`.
         case abandoned(seconds: Double)
         /// Drawing or writing failed (logged; training goes on).
         case failed
@@ -38,14 +43,12 @@ extension Trainer {
         var checkpointed = checkpointed
         while true {
             let alreadyCheckpointed = checkpointed
-            let drawing = drawGrid { [exitOnSignal] pending in
+            let drawing = try drawGrid { [exitOnSignal] pending in
                 pending.terminate || (pending.checkpoint && (exitOnSignal || !alreadyCheckpointed))
             }
             var abandoned = false
             if case .abandoned = drawing { abandoned = true }
-            // The other ranks wait here (idle) while rank 0 draws; then signals that reached any
-            // rank meanwhile are agreed on.
-            abandoned = try communicator.anyRankWaitingIdle([abandoned])[0]
+            // Signals that reached any rank while the grid was drawn are agreed on.
             let requests = try agreedSignals()
             guard requests.any else { return false }
 
@@ -67,20 +70,40 @@ extension Trainer {
         }
     }
 
-    /// Rank 0 draws samples with the EMA weights and writes `samples/step-NNNNNNNN.png`,
-    /// unless `interrupts` says yes to the pending signals before one of the sampler steps.
-    func drawGrid(interruptedBy interrupts: (SignalRequests) -> Bool) -> GridDrawing {
-        guard communicator.rank == 0, drawsGrids, let folder, let draw = components.drawSamples else { return .notDrawn }
+    /// Every rank draws its share of the samples with the EMA weights, unless `interrupts` says
+    /// yes to its pending signals before one of the sampler steps; unless a rank abandoned or
+    /// failed, rank 0 gathers the shares and writes `samples/step-NNNNNNNN.png`. Every rank of
+    /// a run with grids must call this (it holds collective operations).
+    func drawGrid(interruptedBy interrupts: (SignalRequests) -> Bool) throws -> GridDrawing {
+        guard drawsGrids, let folder, let draw = components.drawSamples else { return .notDrawn }
         let start = monotonicNow()
         let signals = self.signals
-        logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler), \(config.sample.steps) steps)")
+        logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler), \(config.sample.steps) steps, on \(communicator.size) rank(s))")
+        var local: Tensor? = nil, failed = false
         do {
-            let drawn = try ema.withAveragedWeights {
-                try draw(components.model, config.sample.count) { signals.map { interrupts($0.peek()) } ?? false }
+            local = try ema.withAveragedWeights {
+                try draw(components.model, config.sample.count, (communicator.rank, communicator.size)) {
+                    signals.map { interrupts($0.peek()) } ?? false
+                }
             }
-            guard let images = drawn else { return .abandoned(seconds: monotonicNow() - start) }
+        } catch {
+            logger.warning("step \(step): could not draw the sample grid: \(error)")
+            failed = true
+        }
+        let seconds = monotonicNow() - start
+        // Ranks that finish first wait idle for the others.
+        let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
+        if agreed[0] { return .abandoned(seconds: seconds) }
+        if agreed[1] { return .failed }
+        let share = local!
+        let gathered = try communicator.gather(share.scalars, root: 0)
+        guard communicator.rank == 0 else { return .written(path: nil) }
+        do {
+            let values = gathered.flatMap { $0 }
+            let sampleShape = Array(share.shape.dropFirst()), per = max(1, sampleShape.reduce(1, *))
+            let images = Tensor(shape: [values.count / per] + sampleShape, values: values)
             let path = (folder.samplesPath as NSString).appendingPathComponent(String(format: "step-%08d.png", step))
-            try SampleGrid.write(images, to: path)
+            try SampleGrid.write(images, columns: components.gridColumns(count: images.shape[0]), to: path)
             logger.info("step \(step): samples \(path)")
             return .written(path: path)
         } catch {

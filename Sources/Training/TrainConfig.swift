@@ -58,11 +58,14 @@ public struct UNetSection: Codable, Equatable, Sendable {
     public var embDim: Int = 128
     public var numGroups: Int = 8
     public var dropout: Double = 0
+    /// K > 0: a class-conditional UNet trained on the dataset's `/labels` (each in 0..<K), with
+    /// a label embedding of K + 1 rows (row K = no label); 0: unconditional.
+    public var numClasses: Int = 0
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case channelsPerDepth = "channels_per_depth", numBlocks = "num_blocks", attentionDepths = "attention_depths"
-        case posDim = "pos_dim", embDim = "emb_dim", numGroups = "num_groups", dropout
+        case posDim = "pos_dim", embDim = "emb_dim", numGroups = "num_groups", dropout, numClasses = "num_classes"
     }
 }
 
@@ -170,13 +173,17 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
     /// Gradient bucket sizes in MB: the first (last layers' gradients), then the rest.
     public var firstBucketMB: Double = 1
     public var bucketMB: Double = 25
+    /// Class-conditional models: the probability that a sample's label is replaced by "no
+    /// label" (drawn per step and global sample index), which trains the unconditional model
+    /// classifier-free guidance needs.
+    public var labelDropout: Double = 0.1
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case globalBatch = "global_batch", steps, seed, logEvery = "log_every", sampleEvery = "sample_every"
         case checkpointEvery = "checkpoint_every", keepLast = "keep_last", keepEvery = "keep_every"
         case checksumEvery = "checksum_every", nanPolicy = "nan_policy"
-        case firstBucketMB = "first_bucket_mb", bucketMB = "bucket_mb"
+        case firstBucketMB = "first_bucket_mb", bucketMB = "bucket_mb", labelDropout = "label_dropout"
     }
 }
 
@@ -190,9 +197,13 @@ public struct SampleConfig: Codable, Equatable, Sendable {
     /// Time grid: `linear` (uniform in t) or `edm` (Karras et al. 2022, eq. 5, with `rho`).
     public var grid: String = "linear"
     public var rho: Double = 7
+    /// Class-conditional models: the classifier-free guidance scale w of the grids
+    /// (mean = uncond + w (cond - uncond); 1: plain conditional). A conditional run's grid has
+    /// one row per class.
+    public var guidance: Double = 1
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case sampler, steps, count, finishWithMean = "finish_with_mean", grid, rho
+        case sampler, steps, count, finishWithMean = "finish_with_mean", grid, rho, guidance
     }
 }

@@ -263,7 +263,10 @@ public final class Trainer {
         let globalBatch = config.train.globalBatch
         let batch = batches.next()
         let x = try components.dataset.samples(for: batch)
-        let context = ForwardContext(training: true, rng: rng, step: UInt32(truncatingIfNeeded: step), firstSample: batch.firstSample)
+        var context = ForwardContext(training: true, rng: rng, step: UInt32(truncatingIfNeeded: step), firstSample: batch.firstSample)
+        if let classLabels = components.classLabels, let dataLabels = try components.dataset.labels(batch.indices) {
+            context.labels = classLabels.training(dataLabels, step: context.step, firstSample: batch.firstSample)
+        }
         parameters.zeroGrad()
         let (losses, times) = components.objective.losses(model: components.model, x: x, context: context, globalBatch: globalBatch)
         let loss = mean(losses)

@@ -16,8 +16,14 @@ public enum TrainingSetup {
         case "vdm": objective = VDMObjective()
         default: objective = DiffusionObjective(denoiser: denoiser, sampling: noiseLevels(config))
         }
+        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0
+        let classLabels = numClasses > 0
+            ? try ClassLabels(numClasses: numClasses, dropout: config.train.labelDropout, rng: CounterRNG(seed: UInt64(config.train.seed)),
+                              dataset: dataset, source: "data.source \(config.data.source)")
+            : nil
         return TrainingComponents(model: model, dataset: dataset, objective: objective,
-                                  drawSamples: try makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape))
+                                  drawSamples: try makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape),
+                                  classLabels: classLabels)
     }
 
     /// The schedule of `diffusion.schedule` with the parameters the config sets.
@@ -81,11 +87,18 @@ public enum TrainingSetup {
     /// step of each group, so a stop signal waits for one step on at most this many images
     /// (seconds, even for the largest shipped model), not for one step on the whole grid.
     static let gridImagesPerGroup = 16
+    /// The same for 2-D points (cheap per sample).
+    static let gridPointsPerGroup = 256
 
     /// Draws `count` samples with `sample.sampler` (seeded by `train.seed`, so every grid of a
     /// run starts from the same noise and shows the model's progress). Images are drawn in
-    /// groups of `gridImagesPerGroup`; the noise is keyed by global sample index, so the
-    /// groups draw what one batch would. Nil as soon as `shouldStop` answers true.
+    /// groups of `gridImagesPerGroup` (points: `gridPointsPerGroup`); the noise is keyed by
+    /// global sample index, so the groups draw what one batch would. Rank r of R draws groups
+    /// [G r / R, G (r + 1) / R) of the G (`SampleRun.share`) and returns those samples only: the
+    /// ranks' shares in rank order are the grid, and each group is computed as one process
+    /// computes it, so the grid does not depend on R. Nil as soon as `shouldStop` answers true.
+    /// A class-conditional model (`model.unet.num_classes` K > 0) draws one row per class
+    /// (`ClassLabels.grid`: count rounded up to K rows), guided with `sample.guidance`.
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
                                  sampleShape: [Int]) throws -> TrainingComponents.SampleDrawer {
         let grid: TimeGrid = config.sample.grid == "edm" ? .edm(rho: config.sample.rho) : .uniform
@@ -98,14 +111,24 @@ public enum TrainingSetup {
             throw TrainingError("sample.sampler: \(error)")
         }
         let perSample = sampleShape.reduce(1, *)
-        return { _, count, shouldStop in
-            let group = sampleShape.count == 3 ? gridImagesPerGroup : max(1, count)
-            let samples = Tensor(uninitialized: [count] + sampleShape)
-            for first in stride(from: 0, to: count, by: group) {
-                let n = min(group, count - first)
+        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0, guidance = config.sample.guidance
+        return { _, requested, share, shouldStop in
+            let labels = numClasses > 0 ? ClassLabels.grid(count: requested, numClasses: numClasses).labels : nil
+            let count = labels?.count ?? requested
+            let group = sampleShape.count == 3 ? gridImagesPerGroup : gridPointsPerGroup
+            let rows = SampleRun.share(count: count, batch: group, rank: share.rank, size: share.size)
+            let samples = Tensor(uninitialized: [rows.count] + sampleShape)
+            for first in stride(from: rows.lowerBound, to: rows.upperBound, by: group) {
+                let n = min(group, rows.upperBound - first)
                 let x = sampler.initial(shape: [n] + sampleShape, firstSample: first)
-                guard let y = sampler(x, firstSample: first, progress: nil, shouldStop: shouldStop) else { return nil }
-                (samples.pointer + first * perSample).update(from: y.pointer, count: n * perSample)
+                var groupSampler = sampler
+                if let labels {
+                    let guided = GuidedDenoiser(base: denoiser, labels: Array(labels[first..<(first + n)]), noLabel: numClasses,
+                                                guidance: guidance)
+                    groupSampler = try makeSampler(name: config.sample.sampler, denoiser: guided, options: options)
+                }
+                guard let y = groupSampler(x, firstSample: first, progress: nil, shouldStop: shouldStop) else { return nil }
+                (samples.pointer + (first - rows.lowerBound) * perSample).update(from: y.pointer, count: n * perSample)
             }
             return samples
         }
@@ -152,7 +175,7 @@ public enum TrainingSetup {
             let u = config.model.unet
             let unet = UNetConfig(inChannels: sampleShape[0], channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,
                                   attentionDepths: u.attentionDepths, posDim: u.posDim, embDim: u.embDim,
-                                  numGroups: u.numGroups, dropout: Float(u.dropout))
+                                  numGroups: u.numGroups, dropout: Float(u.dropout), numClasses: u.numClasses)
             do { try unet.validate(imageSize: (sampleShape[1], sampleShape[2])) } catch { throw TrainingError("model.unet: \(error)") }
             return UNet(unet, seed: seed)
         case ("mlp", 1):

@@ -53,6 +53,12 @@ struct DiffuseSample: ParsableCommand {
     var trajectoryFrames: Int = 10
     @Option(help: "Samples shown in an image trajectory.")
     var trajectorySamples: Int = 8
+    @Option(name: .customLong("class"), help: "Class-conditional checkpoints: draw every sample of this class (0..<num_classes).")
+    var classLabel: Int?
+    @Option(help: "Class-conditional checkpoints: a grid with one row per class, 'all' or a list such as 0,3,7 (--count is rounded up to fill the rows).")
+    var classes: String?
+    @Option(help: "Classifier-free guidance scale w with --class/--classes: mean = uncond + w (cond - uncond); 0 unconditional, 1 conditional (default: the checkpoint config's sample.guidance).")
+    var guidance: Double?
 
     func run() throws {
         ThreadBudget.apply()
@@ -90,10 +96,13 @@ struct DiffuseSample: ParsableCommand {
             o.trajectory = trajectory
             o.trajectoryFrames = trajectoryFrames
             o.trajectorySamples = trajectorySamples
+            o.classLabel = classLabel
+            o.classes = classes
+            o.guidance = guidance
             let result = try SampleRun.run(o, communicator: communicator)
             if communicator.rank == 0 {
                 print(String(format: "%d samples from %@ with %@ (%d steps), seed %llu, %.1f images/s per rank; wrote %@",
-                             count, result.checkpointPath, result.sampler, result.steps, seed, result.imagesPerSecond,
+                             result.samples?.shape.first ?? count, result.checkpointPath, result.sampler, result.steps, seed, result.imagesPerSecond,
                              result.written.joined(separator: ", ")))
                 fflush(stdout)
             }

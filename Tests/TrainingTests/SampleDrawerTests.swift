@@ -34,7 +34,7 @@ final class SampleDrawerTests: XCTestCase {
         let components = try TrainingSetup.components(config)
         let draw = try XCTUnwrap(components.drawSamples)
         let count = TrainingSetup.gridImagesPerGroup + 4   // two groups
-        let grouped = try XCTUnwrap(try draw(components.model, count) { false })
+        let grouped = try XCTUnwrap(try draw(components.model, count, (0, 1)) { false })
         XCTAssertEqual(grouped.shape, [count, 1, 16, 16])
 
         let denoiser = try TrainingSetup.makeDenoiser(config, backbone: components.model)
@@ -45,7 +45,18 @@ final class SampleDrawerTests: XCTestCase {
         XCTAssertLessThan(difference, 1e-4, "grouped vs one batch")
 
         var asked = 0
-        XCTAssertNil(try draw(components.model, count) { asked += 1; return asked == 5 })
+        XCTAssertNil(try draw(components.model, count, (0, 1)) { asked += 1; return asked == 5 })
         XCTAssertEqual(asked, 5, "3 steps of the first group, then the second group stops before its second step")
+
+        // Ranks draw whole groups: rank 0 of 2 the first group, rank 1 the second; together
+        // exactly the grid of one process. A rank without a group draws nothing.
+        let first = try XCTUnwrap(try draw(components.model, count, (0, 2)) { false })
+        let second = try XCTUnwrap(try draw(components.model, count, (1, 2)) { false })
+        XCTAssertEqual(first.shape[0], TrainingSetup.gridImagesPerGroup)
+        XCTAssertEqual(first.scalars + second.scalars, grouped.scalars)
+        let idle = try XCTUnwrap(try draw(components.model, count, (0, 3)) { false })
+        XCTAssertEqual(idle.shape, [0, 1, 16, 16])
+        let last = try XCTUnwrap(try draw(components.model, count, (2, 3)) { false })
+        XCTAssertEqual(last.scalars, second.scalars)
     }
 }

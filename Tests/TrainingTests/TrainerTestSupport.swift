@@ -120,7 +120,7 @@ final class GridProbe {
     }
 
     var drawer: TrainingComponents.SampleDrawer {
-        { [unowned self] _, count, shouldStop in
+        { [unowned self] _, count, _, shouldStop in
             let step = self.step
             let checkpointed = FileManager.default.fileExists(atPath: checkpointsPath + String(format: "/step-%08d.h5", step))
             let signals = step == signalStep && !grids.contains { $0.step == step }

@@ -36,6 +36,16 @@ timeout 300 "$bin" --config configs/toy2d.yaml --run-dir "$work/toy" \
     --set train.steps=3 --set train.global_batch=16 --set sample.count=64 --set sample.steps=2 >"$work/toy.out"
 check_run "$work/toy" 3
 
+echo "-- mnist-cond.yaml (class-conditional) on the labelled built-in shapes28"
+timeout 600 "$bin" --config configs/mnist-cond.yaml --run-dir "$work/cond" \
+    --set data.source=shapes28 --set data.count=64 --set train.steps=3 --set train.global_batch=4 \
+    --set sample.count=10 --set sample.steps=2 \
+    --set model.unet.channels_per_depth='[8, 16]' --set model.unet.attention_depths='[1]' --set model.unet.num_groups=4 \
+    >"$work/cond.out"
+check_run "$work/cond" 3
+h5dump -A -a /unet_config "$work/cond/checkpoints/step-00000003.h5" | grep -Eq 'num_classes\\?":10' \
+    || { echo "train-configs: unet_config of mnist-cond lacks num_classes 10" >&2; exit 1; }
+
 echo "-- mnist.yaml without its data file: a clear error"
 if "$bin" --config configs/mnist.yaml --run-dir "$work/mnist" --set data.source=/nonexistent/mnist.h5 2>"$work/mnist.err"; then
     echo "train-configs: mnist without data should fail" >&2; exit 1

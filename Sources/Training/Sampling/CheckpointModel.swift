@@ -24,6 +24,11 @@ public struct CheckpointModel {
 
     public var schedule: any NoiseSchedule { denoiser.schedule }
 
+    /// K of a class-conditional UNet (its `numClasses`); 0 for unconditional models.
+    public var numClasses: Int {
+        (((backbone as? ScheduledBackbone)?.backbone ?? backbone) as? UNet)?.config.numClasses ?? 0
+    }
+
     /// Opens `path` (a checkpoint file, or a run folder or checkpoints folder: its newest
     /// checkpoint that validates) and loads `weights` into a model built from the stored config.
     /// Every failure is a `CheckpointError` naming the file and what was expected.

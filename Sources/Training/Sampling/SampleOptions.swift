@@ -1,4 +1,5 @@
 import Diffusion
+import Foundation
 
 /// The request of `diffuse-sample`: which checkpoint and weights, which sampler with which
 /// options, how many samples from which seed, and where the outputs go.
@@ -36,6 +37,14 @@ public struct SampleOptions: Sendable {
     public var trajectoryFrames: Int = 10
     /// Samples shown in an image trajectory (2-D points show all).
     public var trajectorySamples: Int = 8
+    /// Class-conditional checkpoints: every sample of this class (`--class`).
+    public var classLabel: Int? = nil
+    /// Class-conditional checkpoints: a grid with one row per class, `all` or a comma-separated
+    /// list of classes (`--classes`); `count` is rounded up to fill the rows (`ClassLabels.grid`).
+    public var classes: String? = nil
+    /// Classifier-free guidance scale w (`GuidedDenoiser`: mean = uncond + w (cond - uncond));
+    /// nil: the checkpoint config's `sample.guidance`.
+    public var guidance: Double? = nil
 
     public init(checkpoint: String) { self.checkpoint = checkpoint }
 
@@ -62,5 +71,42 @@ public struct SampleOptions: Sendable {
         guard trajectoryFrames >= 2 else { throw SamplingError("--trajectory-frames must be at least 2, got \(trajectoryFrames)") }
         guard trajectorySamples >= 1 else { throw SamplingError("--trajectory-samples must be at least 1, got \(trajectorySamples)") }
         _ = try timeGrid()
+        if classLabel != nil && classes != nil { throw SamplingError("--class and --classes exclude each other: give one") }
+        if guidance != nil && classLabel == nil && classes == nil {
+            throw SamplingError("--guidance needs --class N or --classes all (guidance steers samples towards a class)")
+        }
+        if let guidance, !guidance.isFinite { throw SamplingError("--guidance must be a finite number, got \(guidance)") }
+    }
+
+    /// The class of every sample, for a model of `numClasses` classes (0: unconditional), and
+    /// the grid's columns (one row per class with `classes`); nil without `--class`/`--classes`.
+    public func sampleLabels(numClasses: Int, checkpoint: String) throws -> (labels: [Int], columns: Int?)? {
+        guard classLabel != nil || classes != nil else { return nil }
+        let flag = classLabel != nil ? "--class" : "--classes"
+        guard numClasses > 0 else {
+            throw SamplingError("\(flag): \(checkpoint) is an unconditional model (its model.unet.num_classes is 0); sample it without \(flag) and --guidance")
+        }
+        func checked(_ y: Int) throws -> Int {
+            guard (0..<numClasses).contains(y) else {
+                throw SamplingError("\(flag): class \(y) is out of range: the model has \(numClasses) classes, 0...\(numClasses - 1)")
+            }
+            return y
+        }
+        if let classLabel { return (Array(repeating: try checked(classLabel), count: count), nil) }
+        let text = classes!.trimmingCharacters(in: .whitespaces)
+        let list: [Int]
+        if text.lowercased() == "all" {
+            list = Array(0..<numClasses)
+        } else {
+            list = try text.split(separator: ",").map {
+                guard let y = Int($0.trimmingCharacters(in: .whitespaces)) else {
+                    throw SamplingError("--classes '\(text)': expected all or a comma-separated list of classes such as 0,3,7")
+                }
+                return try checked(y)
+            }
+            if list.isEmpty { throw SamplingError("--classes: expected all or a comma-separated list of classes") }
+        }
+        let grid = ClassLabels.grid(count: count, classes: list)
+        return (grid.labels, grid.columns)
     }
 }

@@ -12,14 +12,16 @@ public enum SampleOutputs {
         guard let samples = result.samples, let initial = result.initial else { return [] }
         var written: [String] = []
         if let out = options.out {
-            try writePNG(picture(samples), columns: columns(for: samples), path: out)
+            try writePNG(picture(samples), columns: result.columns ?? columns(for: samples), path: out)
             written.append(out)
         }
         if let h5 = options.h5 {
             try SampleFile.write(path: h5, samples: samples, initial: initial,
                                  attributes: ["checkpoint": model.path, "weights": model.weights.rawValue,
                                               "sampler": result.sampler, "grid": options.grid.lowercased(),
-                                              "init": options.initPath ?? ""],
+                                              "init": options.initPath ?? "",
+                                              "classes": result.labels.map { $0.map(String.init).joined(separator: ",") } ?? "",
+                                              "guidance": result.labels == nil ? "" : "\(options.guidance ?? model.config.sample.guidance)"],
                                  integerAttributes: ["seed": Int64(bitPattern: options.seed), "steps": Int64(result.steps),
                                                      "checkpoint_step": Int64(model.metadata.step),
                                                      "count": Int64(samples.shape[0])])

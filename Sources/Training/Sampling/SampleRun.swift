@@ -20,6 +20,10 @@ public struct SampleResult {
     public var imagesPerSecond: Double
     /// Files written (rank 0).
     public var written: [String]
+    /// The class of each sample (class-conditional sampling with `--class`/`--classes`).
+    public var labels: [Int]? = nil
+    /// Columns of the PNG grid: one row per class with `--classes`; nil: about square.
+    public var columns: Int? = nil
 }
 
 /// `diffuse-sample`: loads a checkpoint, draws `count` samples with the chosen sampler, and
@@ -33,6 +37,11 @@ public struct SampleResult {
 /// runs batches [nb r / R, nb (r + 1) / R) of the nb, so with the same `--batch` the output
 /// under `mpirun -np R` is bit for bit that of one rank (the default batch, min(64, count / R),
 /// depends on R); rank 0 gathers the samples in order.
+///
+/// A class-conditional checkpoint samples the class of `--class`, or one grid row per class
+/// with `--classes`, through a `GuidedDenoiser` (classifier-free guidance with scale
+/// `--guidance`, default the config's `sample.guidance`); the labels, like the noise, belong
+/// to the global sample index, so the output still does not depend on the number of ranks.
 public enum SampleRun {
     /// The samples rank `rank` of `size` draws: whole global batches of `batch` samples.
     public static func share(count: Int, batch: Int, rank: Int, size: Int) -> Range<Int> {
@@ -50,6 +59,10 @@ public enum SampleRun {
         }
         let shape = model.sampleShape
         let isVector = shape.count == 1
+        let labelling = try options.sampleLabels(numClasses: model.numClasses, checkpoint: model.path)
+        let labels = labelling?.labels
+        let count = labels?.count ?? options.count
+        let guidance = options.guidance ?? model.config.sample.guidance
         if options.out != nil, !isVector, ![1, 3].contains(shape[0]) {
             throw SamplingError("--out: images with \(shape[0]) channels cannot be drawn as a PNG grid (1 or 3 channels)")
         }
@@ -70,12 +83,12 @@ public enum SampleRun {
         let main = try sampler(model.denoiser)
 
         // By default every rank gets work: at most 64 per batch, at most an even share.
-        let batch = options.batch ?? min(64, (options.count + communicator.size - 1) / communicator.size)
-        let local = share(count: options.count, batch: batch, rank: communicator.rank, size: communicator.size)
+        let batch = options.batch ?? min(64, (count + communicator.size - 1) / communicator.size)
+        let local = share(count: count, batch: batch, rank: communicator.rank, size: communicator.size)
         let initial = try options.initPath.map {
-            try SampleFile.readInitial(path: $0, count: options.count, sampleShape: shape, rows: local)
+            try SampleFile.readInitial(path: $0, count: count, sampleShape: shape, rows: local)
         }
-        let trajectoryCount = options.trajectory == nil ? 0 : (isVector ? options.count : min(options.count, options.trajectorySamples))
+        let trajectoryCount = options.trajectory == nil ? 0 : (isVector ? count : min(count, options.trajectorySamples))
         let frameSteps = TrajectoryRecorder.frameSteps(steps: samplerOptions.settings.steps, frames: options.trajectoryFrames - 1)
         let frameTimes = frameSteps.map { main.timesteps[$0] }
 
@@ -103,9 +116,12 @@ public enum SampleRun {
                 x = main.initial(shape: [rows.count] + shape, firstSample: rows.lowerBound)
             }
             localInitial += x.scalars
+            let denoiser: any Denoiser = labels.map {
+                GuidedDenoiser(base: model.denoiser, labels: Array($0[rows]), noLabel: model.numClasses, guidance: guidance)
+            } ?? model.denoiser
             let y: Tensor
             if rows.lowerBound < trajectoryCount {
-                let recorder = TrajectoryRecorder(model.denoiser, times: frameTimes)
+                let recorder = TrajectoryRecorder(denoiser, times: frameTimes)
                 let recording = try sampler(recorder)
                 y = recording.callAsFunction(x, firstSample: rows.lowerBound, progress: nil)
                 let keep = min(rows.count, trajectoryCount - rows.lowerBound)
@@ -118,7 +134,8 @@ public enum SampleRun {
                     localFrames[k] += state.slice(0..<keep).scalars.map { $0 * scale }
                 }
             } else {
-                y = main.callAsFunction(x, firstSample: rows.lowerBound, progress: nil)
+                let batchSampler = labels == nil ? main : try sampler(denoiser)
+                y = batchSampler.callAsFunction(x, firstSample: rows.lowerBound, progress: nil)
             }
             localSamples += y.scalars
             reporter?.report(done: rows.upperBound - local.lowerBound, batch: b + 1)
@@ -132,10 +149,11 @@ public enum SampleRun {
         var gatheredFrames: [[[Float]]] = []
         for frame in localFrames { gatheredFrames.append(try communicator.gather(frame, root: 0)) }
         var result = SampleResult(samples: nil, initial: nil, trajectory: nil, checkpointPath: model.path,
-                                  sampler: samplerName.lowercased(), steps: steps, imagesPerSecond: rate, written: [])
+                                  sampler: samplerName.lowercased(), steps: steps, imagesPerSecond: rate, written: [],
+                                  labels: labels, columns: labelling?.columns)
         guard communicator.rank == 0 else { return result }
-        let samples = Tensor(shape: [options.count] + shape, values: gatheredSamples.flatMap { $0 })
-        let start = Tensor(shape: [options.count] + shape, values: gatheredInitial.flatMap { $0 })
+        let samples = Tensor(shape: [count] + shape, values: gatheredSamples.flatMap { $0 })
+        let start = Tensor(shape: [count] + shape, values: gatheredInitial.flatMap { $0 })
         result.samples = samples
         result.initial = start
         if trajectoryCount > 0 {
