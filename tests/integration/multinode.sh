@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# diffuse-train on a simulated 2-node cluster (cluster/sim: one network namespace per node,
+# a bridge between them, a 1 Gbit/s limit per link), ranks talking over TCP only:
+#   1. the 2-node run gives the losses of one process (relative 1e-4 per step, as the
+#      np-equivalence unit tests), and its gradients really crossed the simulated network;
+#   2. killing every process of node 2 mid-run (a node crash: its orted and its rank) ends
+#      the job with a non-zero status and a clear message, without a hang, and nothing of
+#      the job survives on node 1;
+#   3. `--resume auto` on the 2 nodes then continues exactly: the loss sequence and the
+#      final /model, /ema, /optimizer equal those of an uninterrupted 2-node run, bit for bit.
+# Needs root (namespaces) and the debug build. The cluster is torn down on exit, also on failure.
+source "$(dirname "$0")/../faults/common.bash"
+cluster=dfci
+[ "$(id -u)" -eq 0 ] || fail "needs root: it creates network namespaces"
+cleanup_hooks+=("cluster/sim/stop.sh --name $cluster --quiet")
+timeout 60 cluster/sim/start.sh --name "$cluster" --nodes 2 --rate 1gbit >"$work/start.out" 2>&1 \
+    || fail "the simulated cluster did not start: $(cat "$work/start.out")"
+node2=$cluster-node2
+# Deterministic kernel choice (no timing), so that every run computes exactly the same way.
+export DIFFUSE_KERNELS=rule
+# After a failure mpirun waits 2 x this many seconds per stage before returning (OpenMPI 4.1).
+export OMPI_MCA_odls_base_sigkill_timeout=2
+steps=60
+overrides=(--set train.steps=$steps --set train.global_batch=8 --set data.count=256
+           --set model.unet.channels_per_depth='[8, 16]' --set model.unet.num_groups=4
+           --set optim.warmup_steps=5 --set train.log_every=1 --set train.checkpoint_every=10
+           --set train.keep_last=3 --set train.sample_every=0 --set sample.count=0)
+train1() { timeout 300 "$TRAIN" --config configs/shapes.yaml "${overrides[@]}" "$@"; }
+train2() { timeout 300 cluster/sim/mpirun.sh --name "$cluster" -n 2 diffuse-train --config configs/shapes.yaml "${overrides[@]}" "$@"; }
+rx_bytes() { ip -n "$node2" -s -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["bytes"])'; }
+
+# 1. One process against 2 nodes.
+train1 --run-dir "$work/one" >"$work/one.out" 2>&1 || fail "1-process run failed: $(tail -5 "$work/one.out")"
+rx0=$(rx_bytes)
+train2 --run-dir "$work/two" >"$work/two.out" 2>&1 || fail "2-node run failed: $(tail -20 "$work/two.out")"
+rx1=$(rx_bytes)
+grep -q "on 2 rank(s)" "$work/two/log.txt" || fail "the 2-node run did not train on 2 ranks: $(head -5 "$work/two/log.txt")"
+params=$(sed -nE 's/.*training ([0-9]+) parameters.*/\1/p' "$work/two/log.txt" | head -1)
+# At least one float32 gradient per parameter and step reached node 2 over its link.
+[ $((rx1 - rx0)) -ge $((params * 4 * steps)) ] \
+    || fail "node 2 received only $((rx1 - rx0)) bytes for $steps allreduces of $params parameters: not over the simulated network?"
+join <(loss_sequence "$work/one/metrics.jsonl") <(loss_sequence "$work/two/metrics.jsonl") >"$work/joined"
+[ "$(wc -l <"$work/joined")" -eq "$steps" ] || fail "expected $steps losses in both runs, matched $(wc -l <"$work/joined")"
+awk '{ d = $2 - $3; if (d < 0) d = -d; a = ($2 < 0 ? -$2 : $2); if (d > 1e-4 * a) { print "step " $1 ": " $2 " vs " $3; bad = 1 } if (d > m) m = d }
+     END { printf "max abs difference %.3g\n", m > "/dev/stderr"; exit bad }' "$work/joined" 2>"$work/maxdiff" >"$work/bad" \
+    || fail "2-node losses differ from 1 process: $(head -5 "$work/bad")"
+note "2 nodes over TCP (1gbit links) = 1 process for $steps steps ($(cat "$work/maxdiff")); node 2 received $(((rx1 - rx0) / 1024)) KiB"
+
+# 2. Node 2 dies mid-run.
+train2 --run-dir "$work/cut" >"$work/cut.out" 2>&1 &
+job=$!
+wait_for_step "$work/cut/metrics.jsonl" 25 120
+victims=$(ip netns pids "$node2" | paste -sd,)
+[ -n "$victims" ] || fail "no processes on $node2"
+ps -o args= -p "$victims" | grep -q diffuse-train || fail "no diffuse-train rank on $node2: $(ps -o args= -p "$victims")"
+kill -9 ${victims//,/ }
+killed=$SECONDS
+set +e
+wait "$job"
+status=$?
+set -e
+took=$((SECONDS - killed))
+[ "$status" -ne 124 ] || fail "the job hung after node 2 died (timeout): $(tail -20 "$work/cut.out")"
+[ "$status" -ne 0 ] || fail "the job exited 0 after node 2 died"
+[ "$took" -le 60 ] || fail "the job took $took s to end after node 2 died"
+grep -q "lost communication with a remote daemon\|daemon.*died\|unable to reach" "$work/cut.out" \
+    || fail "no clear message that node 2 was lost: $(tail -20 "$work/cut.out")"
+grep -q "Stack dump\|Fatal error" "$work/cut.out" && fail "a stack trace in the output: $(cat "$work/cut.out")"
+left=$(ip netns pids "$cluster-node1" | paste -sd,)
+[ -z "$left" ] || fail "processes of the job survive on node 1: $(ps -o pid=,args= -p "$left")"
+[ ! -e "$work/cut/COMPLETED" ] || fail "the run finished although node 2 died"
+killed_at=$(loss_sequence "$work/cut/metrics.jsonl" | tail -1 | cut -d' ' -f1)
+newest=$(newest_checkpoint "$work/cut")
+[ -n "$newest" ] || fail "no checkpoint before node 2 died"
+assert_loadable "$newest"
+note "node 2 killed at step $killed_at: the job ended in $took s with status $status; newest checkpoint $(basename "$newest") loads"
+sed 's/^/    | /' "$work/cut.out" | grep -v "^    | .*step [0-9]*/$steps " | head -30
+
+# 3. Resume on the 2 nodes.
+train2 --run-dir "$work/cut" --resume auto >"$work/resume.out" 2>&1 || fail "resume failed: $(tail -20 "$work/resume.out")"
+diff <(loss_sequence "$work/two/metrics.jsonl") <(loss_sequence "$work/cut/metrics.jsonl") >"$work/loss.diff" \
+    || fail "the resumed losses differ from the uninterrupted 2-node run: $(head -5 "$work/loss.diff")"
+assert_same_state "$(newest_checkpoint "$work/two")" "$(newest_checkpoint "$work/cut")"
+note "resumed from $(basename "$newest"): $steps losses and the final state equal the uninterrupted 2-node run's"
+echo "multinode: ok"
