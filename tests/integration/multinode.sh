@@ -27,7 +27,7 @@ overrides=(--set train.steps=$steps --set train.global_batch=8 --set data.count=
            --set train.keep_last=3 --set train.sample_every=0 --set sample.count=0)
 train1() { timeout 300 "$TRAIN" --config configs/shapes.yaml "${overrides[@]}" "$@"; }
 train2() { timeout 300 cluster/sim/mpirun.sh --name "$cluster" -n 2 diffuse-train --config configs/shapes.yaml "${overrides[@]}" "$@"; }
-rx_bytes() { ip -n "$node2" -s -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["bytes"])'; }
+rx_bytes() { ip netns exec "$node2" cat /sys/class/net/eth0/statistics/rx_bytes; }
 
 # 1. One process against 2 nodes.
 train1 --run-dir "$work/one" >"$work/one.out" 2>&1 || fail "1-process run failed: $(tail -5 "$work/one.out")"
