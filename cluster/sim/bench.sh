@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
         --megabytes) mb=$2; shift 2 ;;
         --steps) steps=$2; shift 2 ;;
         --rates) rates=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sim_usage; exit 0 ;;
         *) sim_die "unknown argument '$1' (see --help)" ;;
     esac
 done

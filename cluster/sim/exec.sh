@@ -9,6 +9,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 [ $# -ge 2 ] || sim_die "usage: exec.sh NODE COMMAND [ARGS...]"
 node=$1; shift
-[[ $node =~ ^([a-z][a-z0-9]{0,9})-node[0-9]+$ ]] || sim_die "'$node' is not a simulated node name (NAME-nodeI)"
-sim_nodes "${BASH_REMATCH[1]}" | grep -qx "$node" || sim_die "node '$node' is not part of cluster '${BASH_REMATCH[1]}'"
+sim_check_node "$node"
 sim_exec "$node" "$@"

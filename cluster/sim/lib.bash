@@ -10,6 +10,9 @@
 # the cluster's namespaces, and traffic never leaves them.
 SIM_STATE_ROOT=${DIFFUSE_SIM_STATE:-/run/diffuse-sim}
 
+# The script's header comment (from line 2 to the first line that is not a comment).
+sim_usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
+
 sim_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
 sim_check_name() {   # name
@@ -29,6 +32,14 @@ sim_nodes() {   # name
     local st; st=$(sim_state "$1")
     [ -f "$st/nodes" ] || sim_die "no simulated cluster '$1' is running (start it with cluster/sim/start.sh --name $1)"
     cut -d' ' -f1 "$st/nodes"
+}
+
+# Checks that NODE (NAME-nodeI) belongs to a running cluster NAME.
+sim_check_node() {   # node
+    [[ $1 =~ ^([a-z][a-z0-9]{0,9})-node[0-9]+$ ]] || sim_die "'$1' is not a simulated node name (NAME-nodeI)"
+    local cluster=${BASH_REMATCH[1]} members
+    members=$(sim_nodes "$cluster")
+    grep -qx "$1" <<<"$members" || sim_die "node '$1' is not part of cluster '$cluster' ($(echo $members))"
 }
 
 # Runs a command on a node: inside its network namespace, in a UTS namespace of its own

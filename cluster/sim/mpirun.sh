@@ -21,7 +21,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sim_usage; }
 name=dfsim; ranks=""; per_node=1; threads=1; hostfile=""; netif=""
 while [ $# -gt 0 ]; do
     case "$1" in

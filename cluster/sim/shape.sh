@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
         --rate) rate=${2:?--rate needs a value such as 10gbit}; shift 2 ;;
         --delay) delay=${2:?--delay needs a value such as 50us}; shift 2 ;;
         --clear) clear=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sim_usage; exit 0 ;;
         *) sim_die "unknown argument '$1' (see --help)" ;;
     esac
 done

@@ -20,7 +20,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sim_usage; }
 
 nodes=2; name=dfsim; subnet=10.213.7; slots=1; rate=""; delay=""
 while [ $# -gt 0 ]; do

@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --name) name=${2:?--name needs a value}; shift 2 ;;
         --quiet) quiet=1; shift ;;
-        -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sim_usage; exit 0 ;;
         *) sim_die "unknown argument '$1' (usage: stop.sh [--name NAME] [--quiet])" ;;
     esac
 done
