@@ -8,11 +8,11 @@
 #                        [--megabytes MB] [--steps S] [--rates "unlimited 10gbit 1gbit"]
 #
 # Starts the cluster (N nodes, default 2, one rank each) if it is not up; leaves it up with
-# no limits. --megabytes is the gradient size in MB (default 15.8: mnist's 3,939,393 float32).
+# no limits. --megabytes is the gradient size in whole MB (default 16: mnist has 3,939,393 float32, 15.8 MB).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
-name=dfsim; nodes=2; config=mnist; mb=15.8; steps=3; rates="unlimited 10gbit 1gbit"
+name=dfsim; nodes=2; config=mnist; mb=16; steps=3; rates="unlimited 10gbit 1gbit"
 while [ $# -gt 0 ]; do
     case "$1" in
         --name) name=$2; shift 2 ;;
@@ -34,11 +34,13 @@ echo "|---|---|---|---|---|"
 for rate in $rates; do
     if [ "$rate" = unlimited ]; then "$here/shape.sh" --name "$name" --clear >&2
     else "$here/shape.sh" --name "$name" --rate "$rate" >&2; fi
-    raw=$(timeout 600 "$here/mpirun.sh" --name "$name" diffuse-mpi-check --bench-allreduce --megabytes "$mb" --repetitions 3 2>&1 \
-          | sed -nE 's/^single request: .* allreduce ([0-9.]+) ms.*/\1/p')
-    json=$(timeout 1800 "$here/mpirun.sh" --name "$name" diffuse-bench allreduce --config "$config" --steps "$steps" --warmup 1 --json 2>&1 \
-           | grep '^{' | tail -1)
-    [ -n "$json" ] || sim_die "diffuse-bench allreduce gave no result at rate $rate"
+    out=$(timeout 600 "$here/mpirun.sh" --name "$name" diffuse-mpi-check --bench-allreduce --megabytes "$mb" --repetitions 3 2>&1) \
+        || sim_die "diffuse-mpi-check --bench-allreduce failed at rate $rate: $(tail -5 <<<"$out")"
+    raw=$(sed -nE 's/^single request: .* allreduce ([0-9.]+) ms.*/\1/p' <<<"$out")
+    out=$(timeout 1800 "$here/mpirun.sh" --name "$name" diffuse-bench allreduce --config "$config" --steps "$steps" --warmup 1 --json 2>&1) \
+        || sim_die "diffuse-bench allreduce failed at rate $rate: $(tail -5 <<<"$out")"
+    json=$(grep '^{' <<<"$out" | tail -1)
+    [ -n "$json" ] || sim_die "diffuse-bench allreduce gave no result at rate $rate: $(tail -5 <<<"$out")"
     echo "$json" >&2
     python3 - "$rate" "${raw:-?}" "$json" <<'PY'
 import json, sys

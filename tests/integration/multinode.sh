@@ -3,9 +3,10 @@
 # a bridge between them, a 1 Gbit/s limit per link), ranks talking over TCP only:
 #   1. the 2-node run gives the losses of one process (relative 1e-4 per step, as the
 #      np-equivalence unit tests), and its gradients really crossed the simulated network;
-#   2. killing every process of node 2 mid-run (a node crash: its orted and its rank) ends
-#      the job with a non-zero status and a clear message, without a hang, and nothing of
-#      the job survives on node 1;
+#   2. kill -9 of the rank on node 2 mid-run, and in the resumed run of every process of
+#      node 2 (a node crash: its orted and its rank), each end the job with a non-zero
+#      status and a clear message naming the node, without a hang, and nothing of the job
+#      survives on node 1;
 #   3. `--resume auto` on the 2 nodes then continues exactly: the loss sequence and the
 #      final /model, /ema, /optimizer equal those of an uninterrupted 2-node run, bit for bit.
 # Needs root (namespaces) and the debug build. The cluster is torn down on exit, also on failure.
@@ -46,40 +47,53 @@ awk '{ d = $2 - $3; if (d < 0) d = -d; a = ($2 < 0 ? -$2 : $2); if (d > 1e-4 * a
     || fail "2-node losses differ from 1 process: $(head -5 "$work/bad")"
 note "2 nodes over TCP (1gbit links) = 1 process for $steps steps ($(cat "$work/maxdiff")); node 2 received $(((rx1 - rx0) / 1024)) KiB"
 
-# 2. Node 2 dies mid-run.
-train2 --run-dir "$work/cut" >"$work/cut.out" 2>&1 &
-job=$!
-wait_for_step "$work/cut/metrics.jsonl" 25 120
-victims=$(ip netns pids "$node2" | paste -sd,)
-[ -n "$victims" ] || fail "no processes on $node2"
-ps -o args= -p "$victims" | grep -q diffuse-train || fail "no diffuse-train rank on $node2: $(ps -o args= -p "$victims")"
-kill -9 ${victims//,/ }
-killed=$SECONDS
-set +e
-wait "$job"
-status=$?
-set -e
-took=$((SECONDS - killed))
-[ "$status" -ne 124 ] || fail "the job hung after node 2 died (timeout): $(tail -20 "$work/cut.out")"
-[ "$status" -ne 0 ] || fail "the job exited 0 after node 2 died"
-[ "$took" -le 60 ] || fail "the job took $took s to end after node 2 died"
-grep -q "lost communication with a remote daemon\|daemon.*died\|unable to reach" "$work/cut.out" \
-    || fail "no clear message that node 2 was lost: $(tail -20 "$work/cut.out")"
-grep -q "Stack dump\|Fatal error" "$work/cut.out" && fail "a stack trace in the output: $(cat "$work/cut.out")"
-left=$(ip netns pids "$cluster-node1" | paste -sd,)
-[ -z "$left" ] || fail "processes of the job survive on node 1: $(ps -o pid=,args= -p "$left")"
-[ ! -e "$work/cut/COMPLETED" ] || fail "the run finished although node 2 died"
-killed_at=$(loss_sequence "$work/cut/metrics.jsonl" | tail -1 | cut -d' ' -f1)
-newest=$(newest_checkpoint "$work/cut")
-[ -n "$newest" ] || fail "no checkpoint before node 2 died"
-assert_loadable "$newest"
-note "node 2 killed at step $killed_at: the job ended in $took s with status $status; newest checkpoint $(basename "$newest") loads"
-sed 's/^/    | /' "$work/cut.out" | grep -v "^    | .*step [0-9]*/$steps " | head -30
+# 2. Failures mid-run: first only the rank on node 2 dies (its orted reports it), then, in
+# the resumed run, the whole node (its orted and rank: mpirun loses the node's daemon).
+crash() {   # what(rank|node) at-step output [train2 args...]
+    local what=$1 at=$2 out=$3; shift 3
+    train2 "$@" >"$out" 2>&1 &
+    local job=$! victims status took killed left
+    wait_for_step "$work/cut/metrics.jsonl" "$at" 120
+    if [ "$what" = rank ]; then
+        victims=$(pgrep -f "diffuse-train --config configs/shapes.yaml" | while read -r p; do
+            [ "$(ip netns identify "$p" 2>/dev/null)" = "$node2" ] && echo "$p"; done | paste -sd,)
+    else
+        victims=$(ip netns pids "$node2" | paste -sd,)
+    fi
+    [ -n "$victims" ] || fail "nothing to kill on $node2"
+    ps -o args= -p "$victims" | grep -q diffuse-train || fail "no diffuse-train rank on $node2: $(ps -o args= -p "$victims")"
+    kill -9 ${victims//,/ }
+    killed=$SECONDS
+    set +e; wait "$job"; status=$?; set -e
+    took=$((SECONDS - killed))
+    [ "$status" -ne 124 ] || fail "the job hung after the $what on node 2 died (timeout): $(tail -20 "$out")"
+    [ "$status" -ne 0 ] || fail "the job exited 0 after the $what on node 2 died"
+    [ "$took" -le 60 ] || fail "the job took $took s to end after the $what on node 2 died"
+    if [ "$what" = rank ]; then
+        grep -q "rank 1 with PID .* on node $node2 exited on signal 9" "$out" \
+            || fail "no clear message naming the killed rank and its node: $(tail -20 "$out")"
+    else
+        grep -q "lost communication with a remote daemon" "$out" && grep -q "Remote daemon: .* on node $node2" "$out" \
+            || fail "no clear message that node 2 was lost: $(tail -20 "$out")"
+    fi
+    # What the surviving rank printed, if anything: no crash report of its own.
+    grep -q "Stack dump\|Fatal error\|Segmentation" "$out" && fail "a crash report in the output: $(cat "$out")"
+    left=$(ip netns pids "$cluster-node1" | paste -sd,)
+    [ -z "$left" ] || fail "processes of the job survive on node 1: $(ps -o pid=,args= -p "$left")"
+    [ ! -e "$work/cut/COMPLETED" ] || fail "the run finished although node 2 died"
+    newest=$(newest_checkpoint "$work/cut")
+    [ -n "$newest" ] || fail "no checkpoint before the $what on node 2 died"
+    assert_loadable "$newest"
+    note "kill -9 of the $what on node 2 at step $(loss_sequence "$work/cut/metrics.jsonl" | tail -1 | cut -d' ' -f1): the job ended in $took s with status $status; newest checkpoint $(basename "$newest") loads; output:"
+    grep -v " step [0-9]*/$steps \| checkpoint /\|^20..-..-..T.*Z config \|training .* parameters" "$out" | grep -v '^ *$' | sed 's/^/    | /' | head -20
+}
+crash rank 15 "$work/cut.out" --run-dir "$work/cut"
+crash node 35 "$work/cut2.out" --run-dir "$work/cut" --resume auto
 
 # 3. Resume on the 2 nodes.
 train2 --run-dir "$work/cut" --resume auto >"$work/resume.out" 2>&1 || fail "resume failed: $(tail -20 "$work/resume.out")"
 diff <(loss_sequence "$work/two/metrics.jsonl") <(loss_sequence "$work/cut/metrics.jsonl") >"$work/loss.diff" \
     || fail "the resumed losses differ from the uninterrupted 2-node run: $(head -5 "$work/loss.diff")"
 assert_same_state "$(newest_checkpoint "$work/two")" "$(newest_checkpoint "$work/cut")"
-note "resumed from $(basename "$newest"): $steps losses and the final state equal the uninterrupted 2-node run's"
+note "resumed twice: $steps losses and the final state equal the uninterrupted 2-node run's"
 echo "multinode: ok"
