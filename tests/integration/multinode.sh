@@ -14,6 +14,9 @@ source "$(dirname "$0")/../faults/common.bash"
 cluster=dfci
 [ "$(id -u)" -eq 0 ] || fail "needs root: it creates network namespaces"
 cleanup_hooks+=("cluster/sim/stop.sh --name $cluster --quiet")
+# Interrupted (Ctrl-C, or a CI timeout's SIGTERM): still run the EXIT cleanup above.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 timeout 60 cluster/sim/start.sh --name "$cluster" --nodes 2 --rate 1gbit >"$work/start.out" 2>&1 \
     || fail "the simulated cluster did not start: $(cat "$work/start.out")"
 node2=$cluster-node2
