@@ -21,6 +21,9 @@ sim_check_root
 sim_check_name "$name"
 state=$(sim_state "$name")
 
+# Its Slurm first, if any (munged runs outside the namespaces: by its pid file).
+if [ "$quiet" -eq 1 ]; then "$here/slurm-stop.sh" --name "$name" >/dev/null; else "$here/slurm-stop.sh" --name "$name"; fi
+
 # This cluster's namespaces only: NAME-hub and NAME-node<digits>.
 namespaces=$(ip netns list | awk '{print $1}' | grep -E "^$name-(hub|node[0-9]+)$" || true)
 pids=""
