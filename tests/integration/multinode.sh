@@ -8,7 +8,9 @@
 #      status and a clear message naming the node, without a hang, and nothing of the job
 #      survives on node 1;
 #   3. `--resume auto` on the 2 nodes then continues exactly: the loss sequence and the
-#      final /model, /ema, /optimizer equal those of an uninterrupted 2-node run, bit for bit.
+#      final /model, /ema, /optimizer equal those of an uninterrupted 2-node run, bit for bit;
+#   4. with Slurm started on the 2 nodes (cluster/sim/slurm-start.sh: one slurmd per node),
+#      `sbatch -N 2 cluster/slurm/train.sbatch` trains on both nodes and completes.
 # Needs root (namespaces) and the debug build. The cluster is torn down on exit, also on failure.
 source "$(dirname "$0")/../faults/common.bash"
 cluster=dfci
@@ -99,4 +101,33 @@ diff <(loss_sequence "$work/two/metrics.jsonl") <(loss_sequence "$work/cut/metri
     || fail "the resumed losses differ from the uninterrupted 2-node run: $(head -5 "$work/loss.diff")"
 assert_same_state "$(newest_checkpoint "$work/two")" "$(newest_checkpoint "$work/cut")"
 note "resumed twice: $steps losses and the final state equal the uninterrupted 2-node run's"
+# 4. Slurm across the 2 nodes: slurmctld on node 1, slurmd -N on each, and the same
+# cluster/slurm/train.sbatch as on a real cluster, submitted with sbatch -N 2.
+command -v slurmd >/dev/null || fail "Slurm is not installed (scripts/install-deps.sh --slurm)"
+timeout 60 cluster/sim/slurm-start.sh --name "$cluster" >"$work/slurm.out" 2>&1 || fail "Slurm did not start: $(cat "$work/slurm.out")"
+mkdir -p "$work/sb"
+cat >"$work/sb/tiny.yaml" <<YAML
+name: tiny
+data: {source: two-moons, count: 1024}
+model: {kind: mlp, mlp: {hidden_widths: [32, 32], pos_dim: 16, emb_dim: 16}}
+optim: {lr: 1.0e-3}
+train: {global_batch: 64, steps: 100, log_every: 20, sample_every: 0, checkpoint_every: 50, keep_last: 2}
+sample: {sampler: euler, steps: 4, count: 16}
+YAML
+sb() { timeout 30 cluster/sim/slurm.sh --name "$cluster" "$@"; }
+jobid=$(DIFFUSE_BIN="$(cd "$BIN" && pwd)" DIFFUSE_RUNS="$work/sb/runs" \
+    sb sbatch --parsable -N 2 -n 2 --ntasks-per-node=1 --time=5 -o "$work/sb/%j.out" cluster/slurm/train.sbatch "$work/sb/tiny.yaml" tiny 2>"$work/sb/sbatch.err") \
+    || fail "sbatch failed: $(cat "$work/sb/sbatch.err")"
+state=""
+for _ in $(seq 1 240); do
+    state=$(sb scontrol show job "$jobid" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' || true)
+    case "$state" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
+    sleep 0.5
+done
+[ "$state" = COMPLETED ] || fail "the Slurm job ended $state: $(tail -20 "$work/sb/$jobid.out" 2>/dev/null)"
+nodelist=$(sb scontrol show job "$jobid" | sed -n 's/.* NodeList=\([^ ]*\).*/\1/p' | grep -v null | head -1 || true)
+[ "$nodelist" = "$cluster-node[1-2]" ] || fail "the job ran on '$nodelist', not on both nodes"
+grep -q "on 2 rank(s)" "$work/sb/runs/tiny/log.txt" || fail "the Slurm job did not train on 2 ranks"
+[ -e "$work/sb/runs/tiny/COMPLETED" ] || fail "the Slurm job's run is not COMPLETED"
+note "sbatch -N 2 cluster/slurm/train.sbatch: job $jobid COMPLETED on $nodelist, 2 ranks"
 echo "multinode: ok"
