@@ -70,18 +70,7 @@ SlurmdPidFile=$dir/slurmd-%n.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd-%n.log
 TmpFS=$dir/nodetmp
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SchedulerType=sched/backfill
-MpiDefault=none
-ReturnToService=2
-JobRequeue=1
-KillWait=10
-InactiveLimit=0
-MinJobAge=300
-SlurmdTimeout=60
+Include $here/../local-slurm/policy.conf
 CONF
     while read -r node addr; do
         echo "NodeName=$node NodeAddr=$addr CPUs=$cpus State=UNKNOWN"

@@ -15,12 +15,6 @@ esac
 sim_check_name "$name"
 dir=$(sim_state "$name")/slurm
 [ -d "$dir" ] || exit 0
-for pidfile in "$dir"/slurmd-*.pid "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || continue
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-done
+"$here/../local-slurm/stop.sh" "$dir"
 rm -rf "$dir"
 echo "slurm-stop.sh: Slurm of cluster '$name' stopped"
