@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Stops the local cluster started by start.sh FOLDER: each daemon by the PID in its pid file
+# Stops the local cluster started by start.sh FOLDER (or the Slurm of cluster/sim/slurm-start.sh,
+# whose slurmd pid files are slurmd-NODE.pid): each daemon by the PID in its pid file
 # (never by name, so other Slurm or munge processes on the machine are left alone).
 set -u
 dir=${1:?usage: stop.sh FOLDER}
-for pidfile in "$dir/slurmd.pid" "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
+for pidfile in "$dir/slurmd.pid" "$dir"/slurmd-*.pid "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     kill "$pid" 2>/dev/null || continue
