@@ -280,13 +280,6 @@ public enum Conv2dKernel {
     ///     dx[b, ci] = sum_co corr(dy[b, co], W~[ci, co]),  W~[ci, co, i, j] = W[co, ci, k-1-i, k-1-j],
     ///
     /// with padding `k - 1 - p`. Returns `W~` (`[Cin, Cout, k, k]`).
-    /// The geometry of that convolution: `dy` `[B, Cout, Hout, Wout]` with `W~`, padding `k - 1 - p`.
-    static func flippedGeometry(_ g: Conv2dGeometry) -> Conv2dGeometry {
-        Conv2dGeometry(batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth,
-                       outChannels: g.inChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
-                       stride: 1, padding: g.kernelHeight - 1 - g.padding)
-    }
-
     static func flippedTransposed(_ weight: Tensor) -> Tensor {
         let (cout, cin, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         let flipped = Tensor(uninitialized: [cin, cout, kh, kw])
@@ -298,6 +291,14 @@ public enum Conv2dKernel {
             }
         }
         return flipped
+    }
+
+    /// The geometry of the flipped-kernel convolution (see `flippedTransposed`): `dy`
+    /// `[B, Cout, Hout, Wout]` with `W~`, stride 1, padding `k - 1 - p`.
+    static func flippedGeometry(_ g: Conv2dGeometry) -> Conv2dGeometry {
+        Conv2dGeometry(batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                       outChannels: g.inChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                       stride: 1, padding: g.kernelHeight - 1 - g.padding)
     }
 
     /// `dx = col2im(W^T dY')`.

@@ -41,7 +41,7 @@ public enum OneDNNConv {
         let zeroBias = bias == nil ? Tensor(zeros: [g.outChannels]) : nil
         let b = bias ?? zeroBias!
         let inSample = g.inChannels * g.height * g.width, outSample = g.outChannels * g.outPixels
-        run(g, .forward) { plan, samples in
+        run(g, .forward) { plan, samples, _ in
             plan.execute([
                 .src: UnsafeMutableRawPointer(x.pointer + samples.lowerBound * inSample),
                 .weights: UnsafeMutableRawPointer(weight.pointer),
@@ -57,7 +57,7 @@ public enum OneDNNConv {
         let dx = Tensor(uninitialized: g.inputShape)
         if g.batch == 0 || g.outPixels == 0 { dx.fill(0); return dx }
         let inSample = g.inChannels * g.height * g.width, outSample = g.outChannels * g.outPixels
-        run(g, .inputGradient) { plan, samples in
+        run(g, .inputGradient) { plan, samples, _ in
             plan.execute([
                 .diffDst: UnsafeMutableRawPointer(dy.pointer + samples.lowerBound * outSample),
                 .weights: UnsafeMutableRawPointer(weight.pointer),
@@ -73,12 +73,11 @@ public enum OneDNNConv {
         let parts = chunks(g)
         let partials = parts.map { _ in Tensor(uninitialized: g.weightShape) }
         let inSample = g.inChannels * g.height * g.width, outSample = g.outChannels * g.outPixels
-        run(g, .weightGradient) { plan, samples in
-            let w = parts.firstIndex(of: samples)!
+        run(g, .weightGradient) { plan, samples, chunk in
             plan.execute([
                 .src: UnsafeMutableRawPointer(x.pointer + samples.lowerBound * inSample),
                 .diffDst: UnsafeMutableRawPointer(dy.pointer + samples.lowerBound * outSample),
-                .diffWeights: UnsafeMutableRawPointer(partials[w].pointer),
+                .diffWeights: UnsafeMutableRawPointer(partials[chunk].pointer),
             ])
         }
         for partial in partials.dropFirst() { partials[0].addInPlace(partial) }
@@ -100,8 +99,9 @@ public enum OneDNNConv {
         return (0..<workers).map { w in (w * g.batch / workers)..<((w + 1) * g.batch / workers) }
     }
 
-    /// Runs `body(plan, samples)` for every chunk of the batch, in parallel over the workers.
-    private static func run(_ g: Conv2dGeometry, _ pass: ConvPass, _ body: (OneDNNConvPlan, Range<Int>) -> Void) {
+    /// Runs `body(plan, samples, chunk)` for every chunk of the batch (`chunks(g)[chunk]`), in
+    /// parallel over the workers.
+    private static func run(_ g: Conv2dGeometry, _ pass: ConvPass, _ body: (OneDNNConvPlan, Range<Int>, Int) -> Void) {
         let parts = chunks(g)
         let plans = parts.enumerated().map { w, samples -> OneDNNConvPlan in
             guard let p = plan(g.withBatch(samples.count), pass, slot: w) else {
@@ -111,11 +111,11 @@ public enum OneDNNConv {
         }
         if parts.count == 1 {
             omp_set_num_threads(1)
-            body(plans[0], parts[0])
+            body(plans[0], parts[0], 0)
         } else {
             DispatchQueue.concurrentPerform(iterations: parts.count) { w in
                 omp_set_num_threads(1)
-                body(plans[w], parts[w])
+                body(plans[w], parts[w], w)
             }
         }
     }
