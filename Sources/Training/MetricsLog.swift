@@ -19,11 +19,14 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
     /// Steps skipped so far because of non-finite values (`nan_policy: skip`).
     public var skippedSteps: Int
     public var elapsedSeconds: Double
+    /// Sample quality measured at this step (`eval.every`); absent on other lines.
+    public var quality: SampleQualityRecord? = nil
 
     enum CodingKeys: String, CodingKey {
         case step, samplesSeen = "samples_seen", loss, lossByTQuartile = "loss_by_t_quartile", gradNorm = "grad_norm"
         case lr, imagesPerSecond = "images_per_second", computeSeconds = "compute_seconds"
         case allreduceSeconds = "allreduce_seconds", skippedSteps = "skipped_steps", elapsedSeconds = "elapsed_seconds"
+        case quality
     }
 }
 
