@@ -6,7 +6,7 @@ struct DiffuseBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse-bench",
         abstract: "Benchmarks for Diffuse (build with -c release).",
-        subcommands: [KernelsCommand.self, TrainCommand.self, SampleCommand.self, AllreduceCommand.self])
+        subcommands: [KernelsCommand.self, TrainCommand.self, SampleCommand.self, AllreduceCommand.self, ScalingCommand.self])
 }
 
 DiffuseBench.main()
