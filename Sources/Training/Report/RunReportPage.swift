@@ -51,16 +51,16 @@ public enum RunReportPage {
         let status = r.completed != nil ? "<span class=\"status done\">completed</span>"
                                         : "<span class=\"status open\">not completed</span>"
         let sessions = r.trainingSessions
-        var facts: [(String, String)] = [("last step", r.lastStep.map(String.init) ?? "–")]
+        var facts: [(String, String)] = [("last step", r.lastStep.map(grouped) ?? "–")]
         facts.append(("training time", r.records.isEmpty ? "–"
             : formatDuration(sessions.seconds) + (sessions.count > 1 ? " in \(sessions.count) sessions" : "")))
         if let last = r.records.last {
-            facts.append(("samples seen", String(last.samplesSeen)))
+            facts.append(("samples seen", grouped(last.samplesSeen)))
             facts.append(("loss", String(format: "%.4g", last.loss)))
             if last.skippedSteps > 0 { facts.append(("skipped steps", String(last.skippedSteps))) }
         }
         if let q = r.records.last(where: { $0.quality != nil }), let quality = q.quality {
-            facts.append(("FID", String(format: "%.3g at step %d", quality.fid, q.step)))
+            facts.append(("FID", String(format: "%.3g", quality.fid) + " at step " + grouped(q.step)))
         }
         var out = "<header><h1>\(HTMLEscaping.escape(r.name)) \(status)</h1>\n"
         out += "<p class=\"path\">\(HTMLEscaping.escape(r.folder.path))"
@@ -87,7 +87,8 @@ public enum RunReportPage {
         if !figures.isEmpty {
             out += "<div class=\"plots\">\n"
             for f in figures {
-                out += "<figure><figcaption>\(HTMLEscaping.escape(f.title))</figcaption>\n\(f.plot.svg())\n"
+                let scale = f.plot.usesLogarithmicAxis ? " <span class=\"scale\">log scale</span>" : ""
+                out += "<figure><figcaption>\(HTMLEscaping.escape(f.title))\(scale)</figcaption>\n\(f.plot.svg())\n"
                 let n = f.plot.nonFinite.count
                 if n > 0 {
                     out += "<p class=\"warn\">\(n) non-finite value\(n == 1 ? "" : "s") not drawn (red marks on the axis)</p>\n"
@@ -180,6 +181,17 @@ public enum RunReportPage {
         return f.string(from: date)
     }
 
+    /// 1234567 as "1,234,567".
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     static func byteSize(_ bytes: Int) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
         var v = Double(bytes), u = 0
@@ -206,6 +218,7 @@ public enum RunReportPage {
     .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 14px; }
     .plots figure, .grids figure { margin: 0; background: #fff; border: 1px solid #dde1e7; border-radius: 8px; padding: 10px 12px 8px; }
     .plots figcaption { font-weight: 600; font-size: 13.5px; margin-bottom: 2px; }
+    .plots figcaption .scale { font-weight: 400; font-size: 11.5px; color: #7a8496; margin-left: 4px; }
     svg.plot { display: block; width: 100%; height: auto; }
     svg.plot text { font: 11px system-ui, "DejaVu Sans", sans-serif; fill: #4a5466; }
     svg.plot .axis-label { fill: #7a8496; font-size: 10.5px; }
@@ -215,7 +228,7 @@ public enum RunReportPage {
     svg.plot .legend line { stroke-width: 3; }
     svg.plot .nonfinite path { fill: #d92d20; }
     .grids { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-    .grids img { display: block; max-width: 100%; width: 300px; height: auto; image-rendering: pixelated; background: #000; }
+    .grids img { display: block; max-width: 100%; width: 264px; height: auto; image-rendering: pixelated; background: #000; }
     .grids figcaption { text-align: center; font-size: 12.5px; color: #4a5466; margin-top: 4px; font-variant-numeric: tabular-nums; }
     table { border-collapse: collapse; background: #fff; border: 1px solid #dde1e7; font-variant-numeric: tabular-nums; }
     th, td { padding: 5px 14px; border-bottom: 1px solid #eceef2; text-align: left; }

@@ -63,8 +63,11 @@ struct SVGLinePlot {
         var out = "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\">\n"
         out += "<rect class=\"frame\" x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/>\n"
         // Grid lines and tick labels.
+        // Ticks closer than a label's height on screen (the top of a log axis) are thinned.
+        var yValues: [Double] = []
+        for v in yTicks.values where yValues.last.map({ abs(py($0) - py(v)) >= 20 }) ?? true { yValues.append(v) }
         out += "<g class=\"grid\">"
-        for v in yTicks.values {
+        for v in yValues {
             let y = py(v)
             out += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotWidth))\" y1=\"\(f(y))\" y2=\"\(f(y))\"/>"
         }
@@ -73,7 +76,7 @@ struct SVGLinePlot {
             out += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top))\" y2=\"\(f(top + plotHeight))\"/>"
         }
         out += "</g>\n<g class=\"ticks\">"
-        for v in yTicks.values {
+        for v in yValues {
             out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(v) + 4))\" text-anchor=\"end\">\(HTMLEscaping.escape(yTicks.label(v)))</text>"
         }
         for v in xTicks.values {
@@ -81,9 +84,6 @@ struct SVGLinePlot {
         }
         out += "</g>\n"
         out += "<text class=\"axis-label\" x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 4))\" text-anchor=\"middle\">\(HTMLEscaping.escape(xLabel))</text>\n"
-        if log {
-            out += "<text class=\"axis-label\" x=\"\(f(left + 4))\" y=\"\(f(top + 12))\">log scale</text>\n"
-        }
 
         // The series.
         for (i, s) in series.enumerated() {
