@@ -39,6 +39,12 @@ chrome --virtual-time-budget=10000 --dump-dom "file://$page" >"$work/dom.html" |
 rendered=$(grep -o 'data-rendered="[^"]*"' "$work/dom.html" || true)
 [ "$rendered" = 'data-rendered="ok 6 plots 3 images"' ] || fail "rendered check: ${rendered:-missing} (expected ok 6 plots 3 images)"
 
+# The check itself sees an image that does not decode.
+sed -E 's|data:image/png;base64,[A-Za-z0-9+/=]+"|data:image/png;base64,bm90IGEgUE5H"|' "$page" >"$work/broken.html"
+chrome --virtual-time-budget=10000 --dump-dom "file://$work/broken.html" >"$work/broken-dom.html" || fail "chromium --dump-dom failed"
+grep -q 'data-rendered="failed image 0,image 1,image 2 6 plots 3 images"' "$work/broken-dom.html" \
+    || fail "the render check missed undecodable images: $(grep -o 'data-rendered="[^"]*"' "$work/broken-dom.html")"
+
 chrome --screenshot="$work/report.png" --window-size=1280,2400 "file://$page" >/dev/null \
     || { cat "$work/chromium.err" >&2; fail "chromium --screenshot failed"; }
 # Not blank: many distinct colours, and the first two series colours (#0072B2, #D55E00) drawn.
