@@ -8,8 +8,9 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 packages=(libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev libpng-dev zlib1g-dev libdnnl-dev pkg-config hdf5-tools)
 # --slurm: also what the integration tests need beyond the build: Slurm for the one-node
-# cluster, iproute2 (ip, tc) for the simulated multi-node cluster of cluster/sim.
-[ "${1:-}" = "--slurm" ] && packages+=(slurm-wlm munge iproute2)
+# cluster, iproute2 (ip, tc) for the simulated multi-node cluster of cluster/sim, and
+# chromium (headless, with a font) to render the run report (tests/integration/report.sh).
+[ "${1:-}" = "--slurm" ] && packages+=(slurm-wlm munge iproute2 chromium fonts-dejavu-core)
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 command -v swift >/dev/null || { echo "install-deps.sh: swift is not on PATH; install Swift 6 first" >&2; exit 1; }

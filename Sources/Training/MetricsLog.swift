@@ -60,17 +60,34 @@ public final class MetricsLog {
     /// Every record of a metrics file (for tests and reports).
     public static func read(_ path: String) throws -> [MetricsRecord] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
+        let decoder = recordDecoder()
+        return try text.split(separator: "\n").map { try decoder.decode(MetricsRecord.self, from: Data($0.utf8)) }
+    }
+
+    /// The records of a metrics file that parse, and how many lines did not (a line cut by a
+    /// killed writer, a foreign line): what a report shows of a file it must not refuse.
+    public static func readParseable(_ path: String) throws -> (records: [MetricsRecord], unparseable: Int) {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let decoder = recordDecoder()
+        var records: [MetricsRecord] = [], unparseable = 0
+        for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
+            if let r = try? decoder.decode(MetricsRecord.self, from: Data(line.utf8)) { records.append(r) } else { unparseable += 1 }
+        }
+        return (records, unparseable)
+    }
+
+    /// A decoder of lines as `append` writes them (non-finite numbers as "nan", "inf", "-inf").
+    static func recordDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try text.split(separator: "\n").map { try decoder.decode(MetricsRecord.self, from: Data($0.utf8)) }
+        return decoder
     }
 
     /// Drops the records after `step` (a run resumed from an older checkpoint repeats those
     /// steps, so the file stays one record per step). Unparseable lines are kept.
     public static func truncate(_ path: String, afterStep step: Int) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = recordDecoder()
         let kept = text.split(separator: "\n").filter { line in
             guard let r = try? decoder.decode(MetricsRecord.self, from: Data(line.utf8)) else { return true }
             return r.step <= step

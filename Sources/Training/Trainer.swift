@@ -219,6 +219,8 @@ public final class Trainer {
                 } else {
                     stop = try sampleGridPhase(checkpointed: checkpointed, finished: finished)
                 }
+                // The run report (rank 0); the last one is written by `TrainingRun` when the run ends.
+                if !stop && !finished && communicator.rank == 0, let folder { RunReportFile.refresh(folder, step: step, logger: logger) }
             }
             if stop && !finished {
                 progress.clear()

@@ -122,6 +122,8 @@ public enum TrainingRun {
             if rank == 0 { try MetricsLog.truncate(folder.metricsPath, afterStep: state.step) }
             logger.info("resumed from \(resumePath) at step \(state.step) (written by \(state.worldSize) rank(s), now \(communicator.size))")
         }
+        // However the run ends, rank 0 leaves a report of it (after COMPLETED, when written).
+        defer { if rank == 0 { RunReportFile.refresh(folder, step: trainer.step, logger: logger) } }
         let outcome = try trainer.run()
         if case .finished(let step) = outcome, rank == 0 {
             try? "finished at step \(step)\n".write(toFile: (folder.path as NSString).appendingPathComponent(completedMarker),

@@ -9,7 +9,7 @@ struct DiffuseEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse-eval",
         abstract: "Likelihood and sample quality of Diffuse checkpoints.",
-        subcommands: [NLL.self, Quality.self])
+        subcommands: [NLL.self, Quality.self, Report.self])
 }
 
 /// Prints the report, writes the JSON, or prints one error paragraph and exits 1.
