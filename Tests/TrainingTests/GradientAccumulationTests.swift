@@ -55,6 +55,7 @@ extension TrainerTests {
             let wholeRecords = try MetricsLog.read(RunFolder(path: dir + "/whole").metricsPath)
             XCTAssertEqual(records.map(\.samplesSeen), wholeRecords.map(\.samplesSeen))
             for (r, w) in zip(records, wholeRecords) {
+                XCTAssertEqual(r.gradNorm, w.gradNorm, accuracy: 1e-5 * w.gradNorm, "micro_batch \(m): step \(r.step) gradient norm")
                 XCTAssertEqual(r.lossByTQuartile.map { $0 == nil }, w.lossByTQuartile.map { $0 == nil }, "step \(r.step): the same quartiles filled")
                 for (a, b) in zip(r.lossByTQuartile, w.lossByTQuartile) {
                     if let a, let b { XCTAssertEqual(a, b, accuracy: 1e-5 * abs(b), "micro_batch \(m): step \(r.step) loss by t quartile") }
