@@ -8,6 +8,8 @@ public struct ResolvedConfig: Sendable {
     public var yaml: String
     /// Where it came from, for messages.
     public var source: String
+    /// Deprecation warnings (old key names used), for the run's log.
+    public var warnings: [String] = []
 }
 
 /// Reads a YAML config, applies `--set key.path=value` overrides and checks it.
@@ -35,7 +37,7 @@ public enum ConfigLoader {
         }
         if case .scalar(let s) = user, s.string.isEmpty { user = Node([(Node, Node)]()) }
         guard user.mapping != nil else {
-            throw ConfigError(source: source, problems: ["the top level must be a mapping of sections (data, model, diffusion, optim, ema, train, sample)"])
+            throw ConfigError(source: source, problems: ["the top level must be a mapping of sections (data, model, diffusion, optim, ema, train, distributed, sample)"])
         }
         return try resolve(user: user, overrides: overrides, source: source, worldSize: worldSize)
     }
@@ -60,6 +62,8 @@ public enum ConfigLoader {
         for o in overrides {
             do { try applyOverride(o, to: &user) } catch let e as ConfigError { problems += e.problems }
         }
+        let renamed = RenamedConfigKeys.migrate(&user)
+        problems += renamed.problems
         let schema = try encodedNode(TrainConfig.schemaExample)
         let defaults = try encodedNode(TrainConfig())
         // Wrong kinds are reported and dropped, so the rest can still be decoded and validated.
@@ -74,7 +78,7 @@ public enum ConfigLoader {
         }
         problems += config.validate(worldSize: worldSize)
         guard problems.isEmpty else { throw ConfigError(source: source, problems: problems) }
-        return ResolvedConfig(config: config, yaml: try config.yamlText(), source: source)
+        return ResolvedConfig(config: config, yaml: try config.yamlText(), source: source, warnings: renamed.warnings)
     }
 
     static func encodedNode<T: Encodable>(_ value: T) throws -> Node {
@@ -201,6 +205,7 @@ extension TrainConfig {
         c.diffusion.sigmaMax = 0.5
         c.diffusion.rho = 0.5
         c.diffusion.gamma = 0.5
+        c.train.microBatch = 1
         return c
     }
 

@@ -151,9 +151,12 @@ extension TrainConfig {
         nonNegative("train.keep_every", train.keepEvery)
         positive("train.checksum_every", train.checksumEvery)
         choice("train.nan_policy", train.nanPolicy, Choices.nanPolicies)
-        positive("train.first_bucket_mb", train.firstBucketMB)
-        positive("train.bucket_mb", train.bucketMB)
+        if let m = train.microBatch { positive("train.micro_batch", m) }
         unitInterval("train.label_dropout", train.labelDropout)
+
+        // distributed
+        positive("distributed.first_bucket_mb", distributed.firstBucketMB)
+        positive("distributed.bucket_mb", distributed.bucketMB)
 
         // sample
         choice("sample.sampler", sample.sampler, Choices.samplers)

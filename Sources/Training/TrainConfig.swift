@@ -15,6 +15,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var optim = OptimConfig()
     public var ema = EMAConfig()
     public var train = TrainLoopConfig()
+    public var distributed = DistributedConfig()
     public var sample = SampleConfig()
 
     public init() {}
@@ -170,9 +171,9 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
     public var checksumEvery: Int = 1000
     /// On a non-finite loss or gradient: `stop` (error naming the step) or `skip` the step.
     public var nanPolicy: String = "stop"
-    /// Gradient bucket sizes in MB: the first (last layers' gradients), then the rest.
-    public var firstBucketMB: Double = 1
-    public var bucketMB: Double = 25
+    /// Gradient accumulation: each rank runs its share of the global batch as micro-batches of
+    /// at most this many samples and allreduces once (nil: the whole share in one pass).
+    public var microBatch: Int? = nil
     /// Class-conditional models: the probability that a sample's label is replaced by "no
     /// label" (drawn per step and global sample index), which trains the unconditional model
     /// classifier-free guidance needs.
@@ -183,7 +184,21 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
         case globalBatch = "global_batch", steps, seed, logEvery = "log_every", sampleEvery = "sample_every"
         case checkpointEvery = "checkpoint_every", keepLast = "keep_last", keepEvery = "keep_every"
         case checksumEvery = "checksum_every", nanPolicy = "nan_policy"
-        case firstBucketMB = "first_bucket_mb", bucketMB = "bucket_mb", labelDropout = "label_dropout"
+        case microBatch = "micro_batch", labelDropout = "label_dropout"
+    }
+}
+
+/// `distributed:` how the data-parallel ranks communicate.
+public struct DistributedConfig: Codable, Equatable, Sendable {
+    /// Gradient bucket sizes in MB (`GradientBucketer`): the first bucket (the last layers'
+    /// gradients, small so that communication starts early), then the rest. PyTorch DDP's
+    /// defaults (Li et al. 2020).
+    public var firstBucketMB: Double = 1
+    public var bucketMB: Double = 25
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case firstBucketMB = "first_bucket_mb", bucketMB = "bucket_mb"
     }
 }
 

@@ -11,7 +11,8 @@ import Tensor
 ///
 /// Every rank builds the model from the same seed (verified by a checksum allreduce), takes
 /// its fixed share of each global batch from `ShardedBatchSampler`, and computes the mean loss
-/// of its share with noise, times and dropout keyed by global sample index. During backward,
+/// of its share (in micro-batches with `train.micro_batch`: `GradientAccumulation`) with noise,
+/// times and dropout keyed by global sample index. During (the last micro-batch's) backward,
 /// `BackwardHooks.leafReady` marks each parameter's gradient ready in a `GradientBucketer`,
 /// which launches in-place nonblocking allreduces of full buckets; `afterNode` lets MPI make
 /// progress; `finish()` waits and divides by the number of ranks, so every rank holds the
@@ -83,8 +84,8 @@ public final class Trainer {
             throw TrainingError("\(resolved.source): train.global_batch / data.source: \(error)")
         }
         bucketer = GradientBucketer(gradients: parameters.grads, parameterRanges: parameters.ranges, communicator: communicator,
-                                    firstBucketBytes: max(4, Int(config.train.firstBucketMB * 1_048_576)),
-                                    bucketBytes: max(4, Int(config.train.bucketMB * 1_048_576)))
+                                    firstBucketBytes: max(4, Int(config.distributed.firstBucketMB * 1_048_576)),
+                                    bucketBytes: max(4, Int(config.distributed.bucketMB * 1_048_576)))
     }
 
     // MARK: - Checkpoints
@@ -179,6 +180,7 @@ public final class Trainer {
             logger.info("step \(step): already at train.steps \(total); nothing to do")
         } else {
             logger.info("training \(parameters.count) parameters on \(communicator.size) rank(s), global batch \(globalBatch), steps \(step + 1)...\(total)")
+            if config.train.microBatch != nil { logger.info("\(microBatchPlan)") }
         }
         while step < total {
             let stepStart = monotonicNow()
@@ -263,25 +265,9 @@ public final class Trainer {
     /// One optimizer step on the next global batch.
     func trainStep(window: inout MetricsWindow) throws -> (StepReport, SignalRequests) {
         let globalBatch = config.train.globalBatch
-        let batch = batches.next()
-        let x = try components.dataset.samples(for: batch)
-        var context = ForwardContext(training: true, rng: rng, step: UInt32(truncatingIfNeeded: step), firstSample: batch.firstSample)
-        if let classLabels = components.classLabels, let dataLabels = try components.dataset.labels(batch.indices) {
-            context.labels = classLabels.training(dataLabels, step: context.step, firstSample: batch.firstSample)
-        }
-        parameters.zeroGrad()
-        let (losses, times) = components.objective.losses(model: components.model, x: x, context: context, globalBatch: globalBatch)
-        let loss = mean(losses)
-
-        let bucketer = self.bucketer, index = parameterIndex
-        let hooks = BackwardHooks(
-            leafReady: { v in if let i = index[ObjectIdentifier(v)] { bucketer.markReady(i) } },
-            afterNode: { bucketer.progress() })
-        loss.backward(hooks: hooks)
-        try bucketer.finish()
+        let (perSample, times) = try accumulateGradients(batches.next())
 
         // One allreduce: loss sum and count, per-quartile sums and counts, signal flags.
-        let perSample = losses.value.scalars
         var stats = [Double](repeating: 0, count: 12)
         for (l, t) in zip(perSample, times) {
             let q = min(3, max(0, Int(t * 4)))

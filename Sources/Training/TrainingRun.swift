@@ -108,6 +108,7 @@ public enum TrainingRun {
 
         let logger = Logger(label: "diffuse.train") { _ in RunLogHandler(rank: rank, filePath: folder.logPath) }
         for n in notes { logger.warning("\(n)") }
+        for w in resolved.warnings { logger.warning("\(configPath): \(w)") }
         logger.info("config \(configPath)\(options.overrides.isEmpty ? "" : " with --set \(options.overrides.joined(separator: " "))") -> run folder \(folder.path)")
 
         try KernelAgreement.agree(resolved.config, sampleShape: components.dataset.sampleShape, communicator: communicator, logger: logger)

@@ -63,6 +63,34 @@ final class ShardedBatchSamplerTests: DataTestCase {
         XCTAssertFalse(plain.next().flips.contains(true))
     }
 
+    func testMicroBatchesOfOneRankAreTheSharesOfMoreRanks() throws {
+        var one = try ShardedBatchSampler(count: 200, globalBatchSize: 32, seed: 4, horizontalFlip: true)
+        var four = try (0..<4).map { try ShardedBatchSampler(count: 200, globalBatchSize: 32, worldSize: 4, rank: $0, seed: 4, horizontalFlip: true) }
+        for _ in 0..<8 {   // past the end of the first epoch (6 batches)
+            let micro = one.next().microBatches(maxSize: 8)
+            let shares = (0..<4).map { four[$0].next() }
+            XCTAssertEqual(micro, shares, "micro-batches of 8 of the 1-rank batch = the shares of 4 ranks")
+        }
+    }
+
+    func testMicroBatchesSplitAShareInOrderWithTheLastShorter() throws {
+        XCTAssertEqual(ShardedBatch.microBatchSizes(share: 10, maxSize: 3), [3, 3, 3, 1])
+        XCTAssertEqual(ShardedBatch.microBatchSizes(share: 12, maxSize: 4), [4, 4, 4])
+        XCTAssertEqual(ShardedBatch.microBatchSizes(share: 8, maxSize: nil), [8])
+        XCTAssertEqual(ShardedBatch.microBatchSizes(share: 8, maxSize: 8), [8])
+        XCTAssertEqual(ShardedBatch.microBatchSizes(share: 8, maxSize: 20), [8], "larger than the share: one micro-batch")
+        var sampler = try ShardedBatchSampler(count: 100, globalBatchSize: 20, worldSize: 2, rank: 1, seed: 2, horizontalFlip: true)
+        _ = sampler.next()
+        let share = sampler.next()
+        let micro = share.microBatches(maxSize: 3)
+        XCTAssertEqual(micro.map(\.indices.count), [3, 3, 3, 1])
+        XCTAssertEqual(micro.flatMap(\.indices), share.indices)
+        XCTAssertEqual(micro.flatMap(\.flips), share.flips)
+        XCTAssertEqual(micro.map(\.firstSample), [30, 33, 36, 39], "global numbers of step 1, rank 1 (samples 30..<40)")
+        XCTAssertTrue(micro.allSatisfy { $0.step == 1 && $0.epoch == 0 && $0.batch == 1 })
+        XCTAssertEqual(share.microBatches(maxSize: nil), [share])
+    }
+
     func testResumeFromASavedCursorContinuesTheSameSequence() throws {
         var uninterrupted = try ShardedBatchSampler(count: 70, globalBatchSize: 8, worldSize: 2, rank: 1, seed: 11, horizontalFlip: true)
         let all = (0..<20).map { _ in uninterrupted.next() }

@@ -33,7 +33,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(r.config.model.unet.channelsPerDepth, [16, 32, 32])
         XCTAssertEqual(r.config.diffusion.sigmaMax, 80)
         XCTAssertEqual(r.config.name, "abc")
-        XCTAssertEqual(problems("", overrides: ["train.stepz=3"]), ["train.stepz: unknown key (known keys of train: global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, first_bucket_mb, bucket_mb, label_dropout)"])
+        XCTAssertEqual(problems("", overrides: ["train.stepz=3"]), ["train.stepz: unknown key (known keys of train: global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, micro_batch, label_dropout)"])
         XCTAssertEqual(problems("", overrides: ["train.steps"]).first, "--set train.steps: expected key.path=value")
     }
 
@@ -55,7 +55,7 @@ final class ConfigTests: XCTestCase {
         """
         let p = problems(yaml, worldSize: 4)
         XCTAssertTrue(p.contains("model.unet.colour: unknown key (known keys of model.unet: channels_per_depth, num_blocks, attention_depths, pos_dim, emb_dim, num_groups, dropout, num_classes)"), "\(p)")
-        XCTAssertTrue(p.contains("sampel: unknown key (known keys: name, data, model, diffusion, optim, ema, train, sample)"), "\(p)")
+        XCTAssertTrue(p.contains("sampel: unknown key (known keys: name, data, model, diffusion, optim, ema, train, distributed, sample)"), "\(p)")
         XCTAssertTrue(p.contains("optim.lr: expected a number, got 'fast'"), "\(p)")
         XCTAssertTrue(p.contains("train.global_batch: 30 is not divisible by the 4 ranks"), "\(p)")
         XCTAssertTrue(p.contains("train.steps: must be > 0, got 0"), "\(p)")
@@ -85,11 +85,62 @@ final class ConfigTests: XCTestCase {
     func testWrongShapesOfValues() {
         let p = problems("train: 5\nmodel:\n  unet:\n    channels_per_depth: [8, x]\n    num_blocks: 1.5\ndata:\n  flip: maybe\n")
         XCTAssertEqual(Set(p), [
-            "train: expected a section with keys global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, first_bucket_mb, bucket_mb, label_dropout, got '5'",
+            "train: expected a section with keys global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, micro_batch, label_dropout, got '5'",
             "model.unet.channels_per_depth.1: expected an integer, got 'x'",
             "model.unet.num_blocks: expected an integer, got '1.5'",
             "data.flip: expected true or false, got 'maybe'",
         ])
+    }
+
+    func testMicroBatchIsAPositiveIntegerAndUnsetByDefault() throws {
+        XCTAssertNil(try ConfigLoader.load(yaml: "").config.train.microBatch)
+        XCTAssertFalse(try ConfigLoader.load(yaml: "").yaml.contains("micro_batch"), "unset: not in the resolved text")
+        let r = try ConfigLoader.load(yaml: "train:\n  micro_batch: 8\n")
+        XCTAssertEqual(r.config.train.microBatch, 8)
+        XCTAssertEqual(try ConfigLoader.load(yaml: r.yaml).config, r.config, "the resolved text keeps it")
+        XCTAssertEqual(problems("train:\n  micro_batch: 0\n"), ["train.micro_batch: must be > 0, got 0"])
+        XCTAssertEqual(problems("", overrides: ["train.micro_batch=-2"]), ["train.micro_batch: must be > 0, got -2"])
+        XCTAssertEqual(problems("train:\n  micro_batch: 2.5\n"), ["train.micro_batch: expected an integer, got '2.5'"])
+        XCTAssertEqual(problems("train:\n  global_batch: 8\n  micro_batch: 64\n"), [], "larger than the share: one micro-batch")
+    }
+
+    func testBucketSizesLiveInTheDistributedSection() throws {
+        let defaults = try ConfigLoader.load(yaml: "")
+        XCTAssertEqual(defaults.config.distributed.firstBucketMB, 1)
+        XCTAssertEqual(defaults.config.distributed.bucketMB, 25)
+        XCTAssertEqual(defaults.warnings, [])
+        let r = try ConfigLoader.load(yaml: "distributed:\n  bucket_mb: 4\n", overrides: ["distributed.first_bucket_mb=0.5"])
+        XCTAssertEqual(r.config.distributed.bucketMB, 4)
+        XCTAssertEqual(r.config.distributed.firstBucketMB, 0.5)
+        XCTAssertEqual(r.warnings, [])
+        XCTAssertEqual(try ConfigLoader.load(yaml: r.yaml).config.distributed, r.config.distributed, "the resolved text keeps them")
+        XCTAssertEqual(Set(problems("distributed:\n  bucket_mb: 0\n  first_bucket_mb: -1\n")),
+                       ["distributed.bucket_mb: must be a finite number > 0, got 0.0", "distributed.first_bucket_mb: must be a finite number > 0, got -1.0"])
+        XCTAssertEqual(problems("distributed:\n  bucket_size: 4\n"), ["distributed.bucket_size: unknown key (known keys of distributed: first_bucket_mb, bucket_mb)"])
+    }
+
+    func testOldBucketKeysUnderTrainAreAcceptedWithAWarning() throws {
+        let r = try ConfigLoader.load(yaml: "train:\n  steps: 3\n  bucket_mb: 8\n  first_bucket_mb: 0.25\n")
+        XCTAssertEqual(r.config.distributed.bucketMB, 8)
+        XCTAssertEqual(r.config.distributed.firstBucketMB, 0.25)
+        XCTAssertEqual(r.config.train.steps, 3)
+        XCTAssertEqual(r.warnings, [
+            "train.first_bucket_mb is deprecated: it is now distributed.first_bucket_mb (the value given is used as distributed.first_bucket_mb)",
+            "train.bucket_mb is deprecated: it is now distributed.bucket_mb (the value given is used as distributed.bucket_mb)",
+        ])
+        // The resolved text (run folder, checkpoints) has the new keys only: it reloads without warnings.
+        XCTAssertEqual(try ConfigLoader.load(yaml: r.yaml).warnings, [])
+        XCTAssertEqual(try ConfigLoader.load(yaml: r.yaml).config, r.config)
+        XCTAssertEqual(try ConfigLoader.load(yaml: "", overrides: ["train.bucket_mb=2"]).config.distributed.bucketMB, 2, "--set takes the old key too")
+        // Old keys are validated under their new names.
+        XCTAssertEqual(problems("train:\n  bucket_mb: fast\n"), ["distributed.bucket_mb: expected a number, got 'fast'"])
+    }
+
+    func testOldAndNewBucketKeyTogetherAreRefused() {
+        XCTAssertEqual(problems("train:\n  bucket_mb: 8\ndistributed:\n  bucket_mb: 8\n"),
+                       ["train.bucket_mb: set together with distributed.bucket_mb, its new name; keep only distributed.bucket_mb"])
+        XCTAssertEqual(problems("distributed:\n  first_bucket_mb: 2\n", overrides: ["train.first_bucket_mb=1"]),
+                       ["train.first_bucket_mb: set together with distributed.first_bucket_mb, its new name; keep only distributed.first_bucket_mb"])
     }
 
     func testFileErrors() throws {

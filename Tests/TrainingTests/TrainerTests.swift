@@ -190,4 +190,12 @@ final class TrainerTests: XCTestCase {
         let log = try String(contentsOfFile: folder.logPath, encoding: .utf8)
         XCTAssertTrue(log.contains("WARNING: \(CheckpointReader.unverifiedWarning(old))"), log)
     }
+
+    func testOldConfigKeyIsLoggedAsDeprecatedAndUsed() throws {
+        _ = try train("renamed", overrides: ["train.steps=1", "train.bucket_mb=0.5"])
+        let folder = RunFolder(path: dir + "/renamed")
+        let log = try String(contentsOfFile: folder.logPath, encoding: .utf8)
+        XCTAssertTrue(log.contains("WARNING: \(configPath): train.bucket_mb is deprecated: it is now distributed.bucket_mb"), log)
+        XCTAssertEqual(try ConfigLoader.load(path: folder.configPath).config.distributed.bucketMB, 0.5, "the run folder's config has the new key")
+    }
 }
