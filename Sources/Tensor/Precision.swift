@@ -43,6 +43,11 @@ public enum MixedPrecision {
     public struct Resolution: Equatable, Sendable {
         public var mode: PrecisionMode
         public var notice: String?
+
+        public init(mode: PrecisionMode, notice: String?) {
+            self.mode = mode
+            self.notice = notice
+        }
     }
 
     /// The mode for `requested` on this machine: bf16 only where the CPU has AVX512_BF16 or

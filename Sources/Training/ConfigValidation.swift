@@ -1,6 +1,7 @@
 import Data
 import Diffusion
 import Foundation
+import Tensor
 
 extension TrainConfig {
     /// Names accepted by the string-valued choices of the config.
@@ -15,6 +16,7 @@ extension TrainConfig {
         public static let nanPolicies = ["stop", "skip"]
         public static let grids = ["linear", "edm"]
         public static let samplers = SamplerKind.allCases.map(\.rawValue)
+        public static let precisions = Precision.allCases.map(\.rawValue)
     }
 
     /// Whether `data.source` names a file rather than a built-in dataset.
@@ -154,6 +156,7 @@ extension TrainConfig {
         positive("train.first_bucket_mb", train.firstBucketMB)
         positive("train.bucket_mb", train.bucketMB)
         unitInterval("train.label_dropout", train.labelDropout)
+        choice("train.precision", train.precision, Choices.precisions)
 
         // sample
         choice("sample.sampler", sample.sampler, Choices.samplers)

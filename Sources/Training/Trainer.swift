@@ -268,14 +268,16 @@ public final class Trainer {
             context.labels = classLabels.training(dataLabels, step: context.step, firstSample: batch.firstSample)
         }
         parameters.zeroGrad()
-        let (losses, times) = components.objective.losses(model: components.model, x: x, context: context, globalBatch: globalBatch)
-        let loss = mean(losses)
-
         let bucketer = self.bucketer, index = parameterIndex
-        let hooks = BackwardHooks(
-            leafReady: { v in if let i = index[ObjectIdentifier(v)] { bucketer.markReady(i) } },
-            afterNode: { bucketer.progress() })
-        loss.backward(hooks: hooks)
+        // Forward and backward share one bf16 copy of each weight (mixed precision only).
+        let (losses, times) = BF16WeightCache.shared.step { () -> (Variable, [Double]) in
+            let (losses, times) = components.objective.losses(model: components.model, x: x, context: context, globalBatch: globalBatch)
+            let hooks = BackwardHooks(
+                leafReady: { v in if let i = index[ObjectIdentifier(v)] { bucketer.markReady(i) } },
+                afterNode: { bucketer.progress() })
+            mean(losses).backward(hooks: hooks)
+            return (losses, times)
+        }
         try bucketer.finish()
 
         // One allreduce: loss sum and count, per-quartile sums and counts, signal flags.

@@ -110,6 +110,7 @@ public enum TrainingRun {
         for n in notes { logger.warning("\(n)") }
         logger.info("config \(configPath)\(options.overrides.isEmpty ? "" : " with --set \(options.overrides.joined(separator: " "))") -> run folder \(folder.path)")
 
+        try PrecisionAgreement.activate(resolved.config, communicator: communicator, logger: logger)
         try KernelAgreement.agree(resolved.config, sampleShape: components.dataset.sampleShape, communicator: communicator, logger: logger)
         let signals = SignalMonitor()
         defer { signals.stop() }

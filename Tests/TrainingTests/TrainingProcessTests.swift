@@ -112,20 +112,20 @@ final class TrainingProcessTests: XCTestCase {
         return try CheckpointReader.read(path, layout: (set.names, set.shapes)).model.values.scalars
     }
 
-    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, tolerance: Double = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.count, b.count, what, file: file, line: line)
         var diff = 0.0, norm = 0.0
         for (x, y) in zip(a, b) {
             diff += Double(x - y) * Double(x - y)
             norm += Double(x) * Double(x)
         }
-        XCTAssertLessThanOrEqual(diff.squareRoot(), 1e-4 * norm.squareRoot(), "\(what): relative difference \(diff.squareRoot() / norm.squareRoot())", file: file, line: line)
+        XCTAssertLessThanOrEqual(diff.squareRoot(), tolerance * norm.squareRoot(), "\(what): relative difference \(diff.squareRoot() / norm.squareRoot())", file: file, line: line)
     }
 
-    func assertLossesClose(_ a: [Int: Double], _ b: [Int: Double], steps: ClosedRange<Int>, _ what: String) {
+    func assertLossesClose(_ a: [Int: Double], _ b: [Int: Double], steps: ClosedRange<Int>, _ what: String, tolerance: Double = 1e-4) {
         for s in steps {
             guard let x = a[s], let y = b[s] else { XCTFail("\(what): no loss at step \(s)"); continue }
-            XCTAssertEqual(x, y, accuracy: 1e-4 * abs(x), "\(what): step \(s)")
+            XCTAssertEqual(x, y, accuracy: tolerance * abs(x), "\(what): step \(s)")
         }
     }
 
