@@ -198,3 +198,27 @@ final class BFloat16Tests: XCTestCase {
         for (native, emulated) in pairs { XCTAssertLessThan(relativeError(native, emulated), 1e-5) }
     }
 }
+
+/// The bf16 flags read by cpuid agree with the kernel's, and bf16 decisions of the autotuner
+/// are kept apart from fp32's.
+final class BF16CapabilityTests: XCTestCase {
+    func testCPUIDFlagsAgreeWithProcCPUInfo() {
+        let flags = Set(KernelCache.cpuModelAndFlags().flags.split(separator: " ").map(String.init))
+        XCTAssertEqual(CPUFeatures.avx512BF16, flags.contains("avx512_bf16"), "cpuid (7,1):EAX[5] vs /proc/cpuinfo")
+        XCTAssertEqual(CPUFeatures.amxBF16, flags.contains("amx_bf16"), "cpuid (7,0):EDX[22] vs /proc/cpuinfo")
+        XCTAssertEqual(CPUFeatures.bf16, flags.contains("avx512_bf16") || flags.contains("amx_bf16"))
+    }
+
+    func testBF16DecisionsHaveTheirOwnKeysAndNames() {
+        let g = Conv2dGeometry(batch: 4, inChannels: 8, height: 6, width: 6, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1)
+        let fp32 = ConvAutotuner.key(g, .forward, precision: .fp32), bf16 = ConvAutotuner.key(g, .forward, precision: .bf16)
+        XCTAssertEqual(bf16, "bf16 " + fp32)
+        XCTAssertEqual(ConvAutotuner.key(g, .forward), fp32, "fp32 (the mode here) keeps the keys of earlier versions")
+        XCTAssertEqual(ConvAlgorithm("onednn-bf16"), .onednnBF16)
+        XCTAssertEqual(ConvAlgorithm.onednnBF16.description, "onednn-bf16")
+        // On a tuner adopting rank 0's bf16 decisions, a bf16 name is kept as it is.
+        let tuner = ConvAutotuner(mode: .auto, cache: nil)
+        tuner.adopt([bf16: "onednn-bf16"])
+        XCTAssertEqual(tuner.decisions()[bf16], "onednn-bf16")
+    }
+}
