@@ -7,7 +7,7 @@ import Foundation
 /// convolutions and matrix products take bf16 operands and accumulate and return fp32; master
 /// weights, optimizer state, normalisation statistics, softmax, the loss and the gradient
 /// allreduce stay fp32.
-public enum Precision: String, CaseIterable, Sendable, Codable {
+public enum Precision: String, CaseIterable, Sendable {
     case fp32, bf16
 }
 
@@ -23,9 +23,6 @@ public enum PrecisionMode: String, Sendable {
     /// bf16 (`BFloat16.rounded`), then the fp32 kernels, which accumulate in fp32. Products of
     /// two bf16 values are exact in fp32, so this matches the bf16 kernels up to summation order.
     case bf16Emulated = "bf16-emulated"
-
-    /// The precision this mode computes in.
-    public var precision: Precision { self == .fp32 ? .fp32 : .bf16 }
 }
 
 /// The process-wide precision of convolutions and matrix products, and the choice of it.

@@ -27,7 +27,7 @@ final class MixedPrecisionTrainingTests: XCTestCase {
         var losses: [Int: Double] = [:]
         let options = TrainOptions(configPath: dir + "/tiny.yaml", overrides: ["train.precision=\(precision)", "train.steps=\(steps)"],
                                    runDirectory: dir + "/" + run)
-        let outcome = try TrainingRun.run(options, communicator: SingleProcessCommunicator()) { losses[$0.step] = $0.loss }
+        let outcome = try TrainingRun.run(options, communicator: SingleProcessCommunicator(), onStep: { losses[$0.step] = $0.loss })
         XCTAssertEqual(outcome, .finished(step: steps))
         return losses
     }
