@@ -14,8 +14,8 @@ import Foundation
 ///
 /// In bf16 (`MixedPrecision.mode == .bf16`) the candidates are oneDNN's bf16 primitives wherever
 /// they apply, for every shape (small ones too, unmeasured, so the whole model computes in
-/// bf16), and the decisions are kept apart from fp32's (keys start with `bf16`). The bf16 emulation runs the
-/// fp32 kernels on rounded operands, so it shares fp32's decisions.
+/// bf16), and the decisions are kept apart from fp32's (keys start with `bf16`). The bf16
+/// emulation runs the fp32 kernels on rounded operands, so it shares fp32's decisions.
 public final class ConvAutotuner: @unchecked Sendable {
     public enum Mode: String, CaseIterable, Sendable {
         case auto, rule, im2col, winograd, onednn
