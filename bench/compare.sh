@@ -6,8 +6,10 @@
 # PyTorch alternate, so slow spells of a shared machine hit both sides); the table then gives
 # each side's median img/s and the median (min-max) of the per-round ratios.
 #
-# On a CPU with bf16 instructions (avx512_bf16 or amx_bf16) PyTorch also runs under
-# torch.autocast bf16, and the table compares Diffuse with it too (Diffuse trains in fp32).
+# On a CPU with bf16 instructions (avx512_bf16 or amx_bf16) both sides also run in bf16 mixed
+# precision (Diffuse: `diffuse-bench train/sample --precision bf16`; PyTorch: torch.autocast
+# bf16), and a second table compares them (the "Diffuse precision" column shows fp32 if
+# Diffuse fell back, e.g. when oneDNN builds no bf16 primitive). Elsewhere bf16 is skipped.
 #
 #   bash bench/setup-torch.sh                 (once: .venv/ with PyTorch from PyPI)
 #   bench/compare.sh [--configs mnist,cifar-small,ddpm-cifar10] [--steps 10] [--warmup 2] [--threads 2] [--rounds 1]
@@ -39,7 +41,7 @@ done
 BF16=0; case " $FLAGS " in *" avx512_bf16 "*|*" amx_bf16 "*) BF16=1 ;; esac
 echo "CPU: $MODEL ($(nproc) cores;$HAVE)"
 echo "PyTorch: $("$PYTHON" -c 'import torch; print(torch.__version__)')"
-[ "$BF16" = 1 ] || echo "no bf16 instructions on this CPU: fp32 comparison only"
+[ "$BF16" = 1 ] || echo "bf16 skipped: this CPU lacks avx512_bf16/amx_bf16 (fp32 comparison only)"
 
 swift build -c release --product diffuse-bench >&2
 BENCH=$(swift build -c release --show-bin-path)/diffuse-bench
@@ -56,6 +58,10 @@ for c in ${CONFIGS//,/ }; do
     "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" \
       | sed "s/^{/{\"side\": \"torch\", \"round\": $r, /" >> "$OUT"
     if [ "$BF16" = 1 ]; then
+      DIFFUSE_THREADS=$THREADS "$BENCH" train --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json --precision bf16 \
+        | sed "s/^{/{\"side\": \"diffuse-train-bf16\", \"round\": $r, /" >> "$OUT"
+      DIFFUSE_THREADS=$THREADS "$BENCH" sample --config "$c" --steps "$STEPS" --warmup "$WARMUP" --json --precision bf16 \
+        | sed "s/^{/{\"side\": \"diffuse-sample-bf16\", \"round\": $r, /" >> "$OUT"
       "$PYTHON" bench/torch_reference.py --threads "$THREADS" --configs "$c" --steps "$STEPS" --warmup "$WARMUP" --precision bf16 \
         | sed "s/^{/{\"side\": \"torch-bf16\", \"round\": $r, /" >> "$OUT"
     fi
@@ -88,17 +94,20 @@ for c in configs:
           f"| {med(s):.2f} | {med(pf):.2f} | {spread([a / b for a, b in zip(s, pf)])} "
           f"| {med(g):.1f} ({med(frac):.2f}) "
           f"| {max(d[0]['peak_rss_mb'] for d in done):.0f} / {max(d[2]['peak_rss_mb'] for d in done):.0f} |")
-bf = [(by[("diffuse-train", c, r)], by[("diffuse-sample", c, r)], by[("torch-bf16", c, r)]) for c in configs for r in rounds
-      if all((side, c, r) in by for side in ("diffuse-train", "diffuse-sample", "torch-bf16"))]
+bf = [(by[("diffuse-train-bf16", c, r)], by[("diffuse-sample-bf16", c, r)], by[("torch-bf16", c, r)]) for c in configs for r in rounds
+      if all((side, c, r) in by for side in ("diffuse-train-bf16", "diffuse-sample-bf16", "torch-bf16"))]
 if bf:
     print()
-    print("Against PyTorch under torch.autocast bf16 (Diffuse in fp32):")
-    print("| config | PyTorch bf16 train img/s | train ratio | PyTorch bf16 fwd img/s | fwd ratio |")
-    print("|---|---|---|---|---|")
+    print("bf16 mixed precision: Diffuse --precision bf16 against PyTorch under torch.autocast bf16:")
+    print("| config | Diffuse precision | Diffuse bf16 train img/s | PyTorch bf16 train img/s | train ratio "
+          "| Diffuse bf16 fwd img/s | PyTorch bf16 fwd img/s | fwd ratio |")
+    print("|---|---|---|---|---|---|---|---|")
     for c in configs:
         d = [x for x in bf if x[0]["config"] == c]
         if not d: continue
         t = [x[0]["train_img_per_s"] for x in d]; p = [x[2]["train_img_per_s"] for x in d]
         s = [x[1]["forward_img_per_s"] for x in d]; pf = [x[2]["forward_img_per_s"] for x in d]
-        print(f"| {c} | {med(p):.2f} | {spread([a / b for a, b in zip(t, p)])} | {med(pf):.2f} | {spread([a / b for a, b in zip(s, pf)])} |")
+        used = "/".join(sorted({x[0].get("precision", "?") for x in d}))
+        print(f"| {c} | {used} | {med(t):.2f} | {med(p):.2f} | {spread([a / b for a, b in zip(t, p)])} "
+              f"| {med(s):.2f} | {med(pf):.2f} | {spread([a / b for a, b in zip(s, pf)])} |")
 PY

@@ -50,6 +50,7 @@ public final class Adam: Optimizer {
         AdamUpdate.apply(p: parameters.values.pointer, grad: parameters.grads.pointer, m: state.m.pointer, v: state.v.pointer,
                          count: parameters.count,
                          .init(beta1: b1, beta2: b2, stepSize: stepSize, bias2Sqrt: bias2Sqrt, eps: eps, l2: l2, shrink: shrink))
+        parameters.values.storage.markModified()
     }
 
     /// Replaces the state (from a checkpoint); throws if its size does not fit the parameters.

@@ -47,6 +47,7 @@ public final class ParameterSet {
         }
         ranges = r
         values = Tensor(zeros: [offset])
+        values.storage.versioned = true   // the optimizer bumps its version (BF16WeightCache)
         grads = Tensor(zeros: [offset])
         for (i, v) in variables.enumerated() {
             let valueView = view(values, i)

@@ -17,6 +17,12 @@ public enum BatchedMatmulKernel {
     public static func bmm(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
         let (batch, m, k, n) = dimensions(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
         let c = Tensor(uninitialized: [batch, m, n])
+        // bf16 (see `MatmulKernel.matmul`): oneDNN's bf16 matmul, or rounded operands.
+        if MixedPrecision.mode == .bf16, OneDNNMatmul.product(a, b, transposeA: transposeA, transposeB: transposeB,
+                                                              batch: batch, m: m, k: k, n: n, into: c.pointer, beta: 0) {
+            return c
+        }
+        let (a, b) = (MixedPrecision.operand(a), MixedPrecision.operand(b))
         let lda = a.shape[2], ldb = b.shape[2]
         let strideA = a.shape[1] * a.shape[2], strideB = b.shape[1] * b.shape[2]
         let (ap, bp, cp) = (a.pointer, b.pointer, c.pointer)

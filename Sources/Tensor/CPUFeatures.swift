@@ -12,6 +12,16 @@ public enum CPUFeatures {
     /// Whether the CPU supports the AVX2 + FMA kernels, whatever `DIFFUSE_NO_AVX2` says (tests
     /// compare both paths where they can).
     public static let avx2Supported: Bool = diffuse_cpu_has_avx2_fma() != 0
+
+    /// AVX512_BF16 (CPUID leaf 7 subleaf 1, EAX bit 5), with AVX-512 enabled by the OS (XCR0).
+    public static let avx512BF16: Bool = diffuse_cpu_bf16_flags() & 1 != 0
+
+    /// AMX-BF16 (CPUID leaf 7 subleaf 0, EDX bit 22), with the tile state enabled by the OS (XCR0).
+    public static let amxBF16: Bool = diffuse_cpu_bf16_flags() & 2 != 0
+
+    /// Whether the CPU has bf16 dot-product instructions (AVX512_BF16 or AMX-BF16), the ones
+    /// oneDNN's bf16 kernels need.
+    public static var bf16: Bool { avx512BF16 || amxBF16 }
 }
 
 extension CPUFeatures {

@@ -57,7 +57,8 @@ public enum Conv2dKernel {
     /// `conv2d(x, weight) + bias` for `x` `[B, Cin, H, W]`, `weight` `[Cout, Cin, kh, kw]` and
     /// `bias` `[Cout]`; `samplesPerGemm` overrides the batching heuristic (for benchmarks).
     /// `winograd` allows `WinogradConv` where it applies (nil: unless `DIFFUSE_WINOGRAD=0`).
-    /// With neither given, the pass runs the algorithm `ConvAutotuner.shared` chose for the shape.
+    /// With neither given, the pass runs the algorithm `ConvAutotuner.shared` chose for the shape,
+    /// on operands rounded to bf16 under `PrecisionMode.bf16Emulated` (also in `backward`).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
                                samplesPerGemm: Int? = nil, winograd: Bool? = nil) -> Tensor {
         let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
@@ -65,7 +66,8 @@ public enum Conv2dKernel {
             precondition(bias.shape == [g.outChannels], "conv2d: bias shape \(bias.shape) is not [\(g.outChannels)] for weight \(weight.shape)")
         }
         if samplesPerGemm == nil && winograd == nil {
-            return forward(x, weight: weight, bias: bias, geometry: g, algorithm: ConvAutotuner.shared.algorithm(g, .forward))
+            return forward(MixedPrecision.operand(x), weight: MixedPrecision.operand(weight), bias: bias, geometry: g,
+                           algorithm: ConvAutotuner.shared.algorithm(g, .forward))
         }
         return forwardLowered(x, weight: weight, bias: bias, geometry: g, samplesPerGemm: samplesPerGemm,
                               winograd: winograd ?? WinogradConv.enabled)
@@ -78,6 +80,7 @@ public enum Conv2dKernel {
         case .im2col(let run): return forwardLowered(x, weight: weight, bias: bias, geometry: g, samplesPerGemm: run, winograd: false)
         case .winograd: return WinogradConv.forward(x, weight: weight, bias: bias, geometry: g)
         case .onednn: return OneDNNConv.forward(x, weight: weight, bias: bias, geometry: g)
+        case .onednnBF16: return OneDNNConv.forward(x, weight: weight, bias: bias, geometry: g, precision: .bf16)
         }
     }
 
@@ -91,6 +94,7 @@ public enum Conv2dKernel {
         case .winograd:
             return WinogradConv.forward(gradOut, weight: flippedTransposed(weight), bias: nil, geometry: flippedGeometry(g))
         case .onednn: return OneDNNConv.inputGradient(gradOut, weight: weight, geometry: g)
+        case .onednnBF16: return OneDNNConv.inputGradient(gradOut, weight: weight, geometry: g, precision: .bf16)
         }
     }
 
@@ -103,6 +107,7 @@ public enum Conv2dKernel {
                                    samplesPerGemm: run, winograd: false).weight!
         case .winograd: preconditionFailure("conv2d: Winograd has no weight gradient")
         case .onednn: return OneDNNConv.weightGradient(gradOut, input: x, geometry: g)
+        case .onednnBF16: return OneDNNConv.weightGradient(gradOut, input: x, geometry: g, precision: .bf16)
         }
     }
 
@@ -176,6 +181,9 @@ public enum Conv2dKernel {
         precondition(gradOut.shape == g.outputShape,
                      "conv2d backward: output gradient \(gradOut.shape) is not \(g.outputShape) for input \(x.shape) and weight \(weight.shape)")
         if samplesPerGemm == nil && winograd == nil {
+            // bf16 emulation: the operands rounded (no-ops in the other modes).
+            let (gradOut, x, weight) = (MixedPrecision.operand(gradOut), needWeight ? MixedPrecision.operand(x) : x,
+                                        needInput ? MixedPrecision.operand(weight) : weight)
             let tuner = ConvAutotuner.shared
             let forInput = needInput ? tuner.algorithm(g, .inputGradient) : nil
             let forWeight = needWeight ? tuner.algorithm(g, .weightGradient) : nil

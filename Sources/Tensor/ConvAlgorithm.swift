@@ -21,14 +21,18 @@ public enum ConvAlgorithm: Hashable, Sendable, LosslessStringConvertible {
     case winograd
     /// oneDNN's primitives (`OneDNNConv`): all three passes.
     case onednn
+    /// oneDNN's bf16 primitives (bf16 operands, fp32 accumulation and outputs): the candidate
+    /// in `PrecisionMode.bf16`, where the CPU has AVX512_BF16 or AMX-BF16.
+    case onednnBF16
 
     /// The names `DIFFUSE_KERNELS` and the kernel cache use: `im2col`, `im2col:4` (samples
-    /// per GEMM), `winograd`, `onednn`.
+    /// per GEMM), `winograd`, `onednn`, `onednn-bf16`.
     public var description: String {
         switch self {
         case .im2col(let s): return s.map { "im2col:\($0)" } ?? "im2col"
         case .winograd: return "winograd"
         case .onednn: return "onednn"
+        case .onednnBF16: return "onednn-bf16"
         }
     }
 
@@ -37,6 +41,7 @@ public enum ConvAlgorithm: Hashable, Sendable, LosslessStringConvertible {
         case "im2col": self = .im2col(samplesPerGemm: nil)
         case "winograd": self = .winograd
         case "onednn": self = .onednn
+        case "onednn-bf16": self = .onednnBF16
         default:
             let parts = description.split(separator: ":")
             guard parts.count == 2, parts[0] == "im2col", let s = Int(parts[1]), s >= 1 else { return nil }
@@ -55,6 +60,7 @@ public enum ConvAlgorithm: Hashable, Sendable, LosslessStringConvertible {
             case .weightGradient: return false
             }
         case .onednn: return OneDNNConv.supports(g, pass)
+        case .onednnBF16: return OneDNNConv.supports(g, pass, precision: .bf16)
         }
     }
 
@@ -75,7 +81,10 @@ public enum ConvAlgorithm: Hashable, Sendable, LosslessStringConvertible {
     /// What the autotuner times for `g` and `pass`: the rule's choice first, then im2col with
     /// one sample per GEMM and with twice the heuristic's run, Winograd and oneDNN, each where
     /// it applies and differs from those before it (Winograd unless `DIFFUSE_WINOGRAD=0`).
-    public static func candidates(_ g: Conv2dGeometry, _ pass: ConvPass) -> [ConvAlgorithm] {
+    /// In bf16 (`precision`), oneDNN's bf16 primitive where it applies (else the fp32 ones).
+    public static func candidates(_ g: Conv2dGeometry, _ pass: ConvPass,
+                                  precision: Precision = MixedPrecision.mode == .bf16 ? .bf16 : .fp32) -> [ConvAlgorithm] {
+        if precision == .bf16 && ConvAlgorithm.onednnBF16.applies(to: g, pass) { return [.onednnBF16] }
         let run = Conv2dKernel.samplesPerGemm(pass == .inputGradient && Conv2dKernel.inputGradientIsConvolution(g)
                                                   ? Conv2dKernel.flippedGeometry(g) : g)
         let all: [ConvAlgorithm] = [rule(g, pass), .im2col(samplesPerGemm: nil), .im2col(samplesPerGemm: 1),

@@ -11,6 +11,11 @@ import Foundation
 /// measurement), or `im2col`, `winograd`, `onednn` to force one algorithm wherever it applies
 /// (the rule's choice elsewhere). Under MPI, rank 0 decides and the trainer hands its decisions
 /// to the other ranks (`decisions` / `adopt`), so every rank runs the same algorithms.
+///
+/// In bf16 (`MixedPrecision.mode == .bf16`) the candidates are oneDNN's bf16 primitives wherever
+/// they apply, for every shape (small ones too, unmeasured, so the whole model computes in
+/// bf16), and the decisions are kept apart from fp32's (keys start with `bf16`). The bf16
+/// emulation runs the fp32 kernels on rounded operands, so it shares fp32's decisions.
 public final class ConvAutotuner: @unchecked Sendable {
     public enum Mode: String, CaseIterable, Sendable {
         case auto, rule, im2col, winograd, onednn
@@ -81,6 +86,12 @@ public final class ConvAutotuner: @unchecked Sendable {
 
     private func decide(_ g: Conv2dGeometry, _ pass: ConvPass, key: String) -> Decision {
         let rule = ConvAlgorithm.rule(g, pass)
+        // bf16: small shapes and forced modes take oneDNN's bf16 primitive unmeasured; the
+        // others measure it (`ConvAlgorithm.candidates`) and cache it under their bf16 key.
+        if MixedPrecision.mode == .bf16 && mode != .rule && (mode != .auto || g.forwardFlops / 2 < Double(minMeasuredMultiplyAdds)),
+           ConvAlgorithm.onednnBF16.applies(to: g, pass) {
+            return Decision(algorithm: .onednnBF16, source: mode == .auto ? .small : .forced, timings: [])
+        }
         switch mode {
         case .rule: return Decision(algorithm: rule, source: .rule, timings: [])
         case .im2col: return Decision(algorithm: .im2col(samplesPerGemm: nil), source: .forced, timings: [])
@@ -181,8 +192,9 @@ public final class ConvAutotuner: @unchecked Sendable {
     }
 
     /// The cache and table key of a pass of a geometry, e.g. `forward 64x32x28x28 k3x3 s1 p1 o32`.
-    public static func key(_ g: Conv2dGeometry, _ pass: ConvPass) -> String {
-        "\(pass.rawValue) \(g.batch)x\(g.inChannels)x\(g.height)x\(g.width) k\(g.kernelHeight)x\(g.kernelWidth) s\(g.stride) p\(g.padding) o\(g.outChannels)"
+    public static func key(_ g: Conv2dGeometry, _ pass: ConvPass,
+                           precision: Precision = MixedPrecision.mode == .bf16 ? .bf16 : .fp32) -> String {
+        (precision == .bf16 ? "bf16 " : "") + "\(pass.rawValue) \(g.batch)x\(g.inChannels)x\(g.height)x\(g.width) k\(g.kernelHeight)x\(g.kernelWidth) s\(g.stride) p\(g.padding) o\(g.outChannels)"
     }
 
     /// One line per measured shape: each candidate's time and the choice.

@@ -25,10 +25,16 @@ public enum MatmulKernel {
     }
 
     /// `C = op(A) op(B) + beta * C`, written into an existing `[M, N]` tensor.
+    /// In bf16 (`MixedPrecision.mode`) the operands are bf16 and the accumulation fp32: by
+    /// oneDNN's bf16 matmul, or by rounding them (emulation) before the fp32 GEMM.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
                               into c: Tensor, beta: Float) {
         let (m, k, n) = dimensions(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
         precondition(c.shape == [m, n], "matmul: output shape \(c.shape) is not [\(m), \(n)] for \(a.shape) x \(b.shape)")
+        if MixedPrecision.mode == .bf16, (beta == 0 || beta == 1),
+           OneDNNMatmul.product(a, b, transposeA: transposeA, transposeB: transposeB, batch: 1, m: m, k: k, n: n,
+                                into: c.pointer, beta: beta) { return }
+        let (a, b) = (MixedPrecision.operand(a), MixedPrecision.operand(b))
         Gemm.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: 1,
                    a: a.pointer, lda: a.shape[1], b: b.pointer, ldb: b.shape[1],
                    beta: beta, c: c.pointer, ldc: n)

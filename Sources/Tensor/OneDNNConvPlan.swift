@@ -7,6 +7,10 @@ import CDNNL
 /// from the `BufferPool` for the length of one call, like any intermediate tensor, so cached
 /// plans hold no activation memory. Used by one thread at a time (`OneDNNConv` keeps one plan
 /// per worker).
+///
+/// In bf16 (`precision`), the primitive takes bf16 sources, weights and output gradients and
+/// gives fp32 outputs (oneDNN accumulates in fp32): the weights arrive as bf16 (converted
+/// once per step, `BF16WeightCache`), the other inputs as fp32, which the input reorders convert.
 final class OneDNNConvPlan {
     /// The operands, by oneDNN execution argument.
     enum Operand: Hashable {
@@ -59,16 +63,23 @@ final class OneDNNConvPlan {
     /// oneDNN's name for the implementation it chose, e.g. "jit:avx2".
     let implementation: String
 
-    /// Builds the primitive for `g` and `pass`; nil when oneDNN has none (or any call fails).
-    init?(_ g: Conv2dGeometry, _ pass: ConvPass, engine: OneDNNEngine) {
+    /// Builds the primitive for `g` and `pass`; nil when oneDNN has none (or any call fails;
+    /// in bf16 on a CPU without bf16 instructions, oneDNN 2.6 has none).
+    init?(_ g: Conv2dGeometry, _ pass: ConvPass, precision: Precision = .fp32, engine: OneDNNEngine) {
         let e = engine.engine
         let src = g.inputShape, weights = g.weightShape, dst = g.outputShape
         let strides: [Int64] = [Int64(g.stride), Int64(g.stride)]
         let pad: [Int64] = [Int64(g.padding), Int64(g.padding)]
-        var anySrc = Self.descriptor(src, dnnl_format_tag_any)
-        var anyWeights = Self.descriptor(weights, dnnl_format_tag_any)
-        var anyDst = Self.descriptor(dst, dnnl_format_tag_any)
+        // Inputs in bf16 when asked, outputs (y, dx, dW) always fp32.
+        let low = precision == .bf16 ? dnnl_bf16 : dnnl_f32
+        var anySrc = Self.descriptor(src, dnnl_format_tag_any, pass == .inputGradient ? dnnl_f32 : low)
+        var anyWeights = Self.descriptor(weights, dnnl_format_tag_any, pass == .weightGradient ? dnnl_f32 : low)
+        var anyDst = Self.descriptor(dst, dnnl_format_tag_any, pass == .forward ? dnnl_f32 : low)
         var plainBias = Self.descriptor([g.outChannels], dnnl_x)
+        // The backward passes' forward hint: the forward of the same types.
+        var hintSrc = Self.descriptor(src, dnnl_format_tag_any, low)
+        var hintWeights = Self.descriptor(weights, dnnl_format_tag_any, low)
+        var hintDst = Self.descriptor(dst, dnnl_format_tag_any, low)
 
         var attr: dnnl_primitive_attr_t?
         guard dnnl_primitive_attr_create(&attr) == dnnl_success, let attr else { return nil }
@@ -81,7 +92,7 @@ final class OneDNNConvPlan {
             ? dnnl_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
                                                  &anySrc, &anyWeights, &plainBias, &anyDst, strides, pad, pad)
             : dnnl_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
-                                                 &anySrc, &anyWeights, nil, &anyDst, strides, pad, pad)
+                                                 &hintSrc, &hintWeights, nil, &hintDst, strides, pad, pad)
         guard forwardStatus == dnnl_success else { return nil }
         var forwardPD: dnnl_primitive_desc_t?
         guard dnnl_primitive_desc_create(&forwardPD, &forwardDesc, pass == .forward ? attr : nil, e, nil) == dnnl_success,
@@ -129,7 +140,8 @@ final class OneDNNConvPlan {
         descriptors = made
 
         for (operand, dims, tag) in operands {
-            var plain = Self.descriptor(dims, tag)
+            // The caller's buffers are fp32, except the weights in bf16 (`BF16WeightCache.bits`).
+            var plain = Self.descriptor(dims, tag, operand == .weights ? low : dnnl_f32)
             let index: Int32 = operand == .bias ? 1 : 0
             guard let chosen = dnnl_primitive_desc_query_md(pd, operand.query, index),
                   let user = Self.memory(&plain, e, handle: nil) else { return nil }
@@ -208,10 +220,11 @@ final class OneDNNConvPlan {
         precondition(status == dnnl_success, "oneDNN failed to \(what) (status \(status.rawValue))")
     }
 
-    private static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+    private static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t,
+                                   _ type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         let d = dims.map(Int64.init)
-        check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, dnnl_f32, tag), "describe a \(dims) buffer")
+        check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, type, tag), "describe a \(dims) buffer")
         return md
     }
 

@@ -9,6 +9,14 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
     let capacity: Int
+    /// A count of rewrites, for caches of converted copies (`BF16WeightCache`): the optimizer
+    /// bumps it on the flat parameter buffer after every update (`markModified`).
+    public private(set) var version: UInt64 = 0
+    /// Whether `version` is maintained (the flat parameter buffer); only such storage is cached.
+    public var versioned = false
+
+    /// Records that the contents changed (caches keyed by `version` convert again).
+    public func markModified() { version &+= 1 }
 
     /// New storage of `count` elements; contents are undefined unless `zeroed`.
     public init(count: Int, zeroed: Bool = true) {

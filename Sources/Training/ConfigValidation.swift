@@ -1,6 +1,7 @@
 import Data
 import Diffusion
 import Foundation
+import Tensor
 
 extension TrainConfig {
     /// Names accepted by the string-valued choices of the config.
@@ -15,6 +16,7 @@ extension TrainConfig {
         public static let nanPolicies = ["stop", "skip"]
         public static let grids = ["linear", "edm"]
         public static let samplers = SamplerKind.allCases.map(\.rawValue)
+        public static let precisions = Precision.allCases.map(\.rawValue)
     }
 
     /// Whether `data.source` names a file rather than a built-in dataset.
@@ -153,6 +155,7 @@ extension TrainConfig {
         choice("train.nan_policy", train.nanPolicy, Choices.nanPolicies)
         if let m = train.microBatch { positive("train.micro_batch", m) }
         unitInterval("train.label_dropout", train.labelDropout)
+        choice("train.precision", train.precision, Choices.precisions)
 
         // distributed
         positive("distributed.first_bucket_mb", distributed.firstBucketMB)

@@ -178,6 +178,10 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
     /// label" (drawn per step and global sample index), which trains the unconditional model
     /// classifier-free guidance needs.
     public var labelDropout: Double = 0.1
+    /// `fp32`, or `bf16`: convolutions and matrix products with bf16 operands and fp32
+    /// accumulation (torch.autocast's split; see `Tensor.Precision`), on CPUs with AVX512_BF16
+    /// or AMX-BF16, else fp32 with a notice. Checkpoints stay fp32.
+    public var precision: String = "fp32"
 
     public init() {}
     enum CodingKeys: String, CodingKey {
@@ -185,6 +189,7 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
         case checkpointEvery = "checkpoint_every", keepLast = "keep_last", keepEvery = "keep_every"
         case checksumEvery = "checksum_every", nanPolicy = "nan_policy"
         case microBatch = "micro_batch", labelDropout = "label_dropout"
+        case precision
     }
 }
 

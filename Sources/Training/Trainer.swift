@@ -265,7 +265,8 @@ public final class Trainer {
     /// One optimizer step on the next global batch.
     func trainStep(window: inout MetricsWindow) throws -> (StepReport, SignalRequests) {
         let globalBatch = config.train.globalBatch
-        let (perSample, times) = try accumulateGradients(batches.next())
+        // Forward and backward share one bf16 copy of each weight (mixed precision only).
+        let (perSample, times) = try BF16WeightCache.shared.step { try accumulateGradients(batches.next()) }
 
         // One allreduce: loss sum and count, per-quartile sums and counts, signal flags.
         var stats = [Double](repeating: 0, count: 12)

@@ -111,6 +111,7 @@ public enum TrainingRun {
         for w in resolved.warnings { logger.warning("\(configPath): \(w)") }
         logger.info("config \(configPath)\(options.overrides.isEmpty ? "" : " with --set \(options.overrides.joined(separator: " "))") -> run folder \(folder.path)")
 
+        try PrecisionAgreement.activate(resolved.config, communicator: communicator, logger: logger)
         try KernelAgreement.agree(resolved.config, sampleShape: components.dataset.sampleShape, communicator: communicator, logger: logger)
         let signals = SignalMonitor()
         defer { signals.stop() }

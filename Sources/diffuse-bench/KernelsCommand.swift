@@ -31,6 +31,9 @@ struct KernelsCommand: ParsableCommand {
     @Option(help: ArgumentHelp(BenchOptions.threadsHelp))
     var threads: Int?
 
+    @Option(help: ArgumentHelp(BenchOptions.precisionHelp + " In bf16 the candidates are oneDNN's bf16 primitives."))
+    var precision: Precision = .fp32
+
     func validate() throws {
         if config != "all" && !UNetConvShapes.Config.all.contains(where: { $0.name == config }) {
             throw ValidationError("unknown --config '\(config)'; expected one of \(UNetConvShapes.Config.all.map(\.name).joined(separator: ", ")) or all")
@@ -40,10 +43,11 @@ struct KernelsCommand: ParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
     }
 
-    func run() {
+    func run() throws {
         if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
+        let mode = try activate(precision)
         let configs = UNetConvShapes.Config.all.filter { config == "all" || $0.name == config }
-        print("CPU \(CPUFeatures.summary); OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), oneDNN \(OneDNNConv.version)")
+        print("CPU \(CPUFeatures.summary); OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), oneDNN \(OneDNNConv.version), precision \(mode.rawValue)")
         for c in configs {
             print("load average before: \(systemLoadAverage())")
             if sgemm {

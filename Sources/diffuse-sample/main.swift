@@ -60,6 +60,9 @@ struct DiffuseSample: ParsableCommand {
     @Option(help: "Classifier-free guidance scale w with --class/--classes: mean = uncond + w (cond - uncond); 0 unconditional, 1 conditional (default: the checkpoint config's sample.guidance).")
     var guidance: Double?
 
+    @Option(help: "fp32, or bf16: convolutions and matrix products with bf16 operands and fp32 accumulation (oneDNN, on CPUs with avx512_bf16 or amx_bf16; elsewhere fp32, with a notice).")
+    var precision: Precision = .fp32
+
     func run() throws {
         ThreadBudget.apply()
         let communicator: any Communicator
@@ -74,6 +77,9 @@ struct DiffuseSample: ParsableCommand {
             }
             guard out != nil || h5 != nil || trajectory != nil else {
                 throw SamplingError("nothing to write: give --out grid.png, --h5 samples.h5 and/or --trajectory traj.gif")
+            }
+            try MixedPrecision.activate(precision) { notice in
+                if communicator.rank == 0 { FileHandle.standardError.write(Data("diffuse-sample: \(notice)\n".utf8)) }
             }
             var o = SampleOptions(checkpoint: checkpoint)
             o.weights = choice
@@ -117,5 +123,7 @@ struct DiffuseSample: ParsableCommand {
         Foundation.exit(1)
     }
 }
+
+extension Precision: ExpressibleByArgument {}
 
 DiffuseSample.main()

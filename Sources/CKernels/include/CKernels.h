@@ -12,6 +12,11 @@
 /// 1 when the CPU (and the OS, through XSAVE) supports AVX2 and FMA, else 0.
 int diffuse_cpu_has_avx2_fma(void);
 
+/// The CPU's bf16 instructions that the OS has enabled: bit 0 AVX512_BF16 (CPUID.(7,1):EAX[5],
+/// with AVX512F and the AVX-512 state in XCR0), bit 1 AMX-BF16 (CPUID.(7,0):EDX[22], with
+/// AMX-TILE and the tile state in XCR0); 0 elsewhere.
+int diffuse_cpu_bf16_flags(void);
+
 /// Group normalisation forward on one channel row of `n` elements:
 /// `z = (x - mu) * scale + shift`, `y = silu ? z * sigmoid(z) : z`.
 void diffuse_groupnorm_row_forward_avx2(const float *x, float *y, long n,

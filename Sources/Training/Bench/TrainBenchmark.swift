@@ -62,6 +62,8 @@ public struct TrainBenchmark {
         public var peakRSSMB: Double
         /// Times (and so rates) are by the process's CPU clock rather than the wall clock.
         public var cpuTime = false
+        /// The precision the convolutions and matrix products ran in (`PrecisionMode`).
+        public var precision = MixedPrecision.mode.rawValue
 
         public var trainImagesPerSecond: Double? { trainStepSeconds.map { Double(batch) / $0 } }
         public var forwardImagesPerSecond: Double? { forwardStepSeconds.map { Double(batch) / $0 } }
@@ -71,7 +73,7 @@ public struct TrainBenchmark {
 
         /// Human-readable lines.
         public var summary: String {
-            var lines = ["\(config): \(params) parameters, batch \(batch)" + (ranks > 1 ? " over \(ranks) ranks" : "")
+            var lines = ["\(config) (\(precision)): \(params) parameters, batch \(batch)" + (ranks > 1 ? " over \(ranks) ranks" : "")
                          + String(format: ", sgemm %.1f GFLOP/s, peak RSS %.0f MB", sgemmGflops, peakRSSMB)]
             if let ips = trainImagesPerSecond, let g = trainGflops, let s = trainStepSeconds {
                 lines.append(String(format: "  train:   %.2f img/s, step %.1f ms, %.2f GFLOP/img, %.1f GFLOP/s = %.2f of sgemm",
@@ -89,7 +91,8 @@ public struct TrainBenchmark {
 
         /// One JSON object with torch_reference.py's keys (those measured), plus sgemm and ranks.
         public var json: String {
-            var fields: [(String, String)] = [("config", "\"\(config)\""), ("params", "\(params)"), ("batch", "\(batch)")]
+            var fields: [(String, String)] = [("config", "\"\(config)\""), ("precision", "\"\(precision)\""),
+                                              ("params", "\(params)"), ("batch", "\(batch)")]
             func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "null" }
             if let v = trainImagesPerSecond { fields.append(("train_img_per_s", number(v))) }
             if let v = forwardImagesPerSecond { fields.append(("forward_img_per_s", number(v))) }
@@ -173,10 +176,12 @@ public struct TrainBenchmark {
         let step = try medianTime {
             let context = ForwardContext(training: true, rng: rng, step: stepIndex, firstSample: firstSample)
             parameters.zeroGrad()
-            let loss = denoiser.loss(x, sampling: .uniform, rng: rng, step: stepIndex, firstSample: firstSample,
-                                     globalBatchSize: globalBatch, context: context)
             let before = bucketer.statistics.exposedSeconds
-            loss.backward(hooks: hooks)
+            BF16WeightCache.shared.step {   // one bf16 copy of each weight per step (mixed precision only)
+                let loss = denoiser.loss(x, sampling: .uniform, rng: rng, step: stepIndex, firstSample: firstSample,
+                                         globalBatchSize: globalBatch, context: context)
+                loss.backward(hooks: hooks)
+            }
             if communicator.size > 1 { try bucketer.finish() }
             exposed.append(bucketer.statistics.exposedSeconds - before)
             optimizer.step()
