@@ -114,6 +114,9 @@ public struct TrainBenchmark {
     /// a shared machine, where other work and a hypervisor's steal time stretch wall time.
     public var cpuTime: Bool
     public var communicator: any Communicator
+    /// Gradient bucket sizes of the multi-rank step, bytes (`distributed.first_bucket_mb`, `bucket_mb`).
+    public var firstBucketBytes = 1 << 20
+    public var bucketBytes = 25 << 20
 
     public init(steps: Int = 10, warmup: Int = 2, cpuTime: Bool = false,
                 communicator: any Communicator = SingleProcessCommunicator()) {
@@ -164,7 +167,8 @@ public struct TrainBenchmark {
                       globalBatch: Int, firstSample: Int) throws -> (step: Double, exposed: Double) {
         let denoiser = KarrasDenoiser(backbone: model, schedule: VPSchedule())
         let optimizer = Adam(parameters, lr: 1e-4)
-        let bucketer = GradientBucketer(gradients: parameters.grads, parameterRanges: parameters.ranges, communicator: communicator)
+        let bucketer = GradientBucketer(gradients: parameters.grads, parameterRanges: parameters.ranges, communicator: communicator,
+                                        firstBucketBytes: firstBucketBytes, bucketBytes: bucketBytes)
         var index: [ObjectIdentifier: Int] = [:]
         for (i, v) in parameters.variables.enumerated() { index[ObjectIdentifier(v)] = i }
         let hooks = communicator.size > 1
