@@ -201,6 +201,7 @@ extension TrainConfig {
         c.diffusion.sigmaMax = 0.5
         c.diffusion.rho = 0.5
         c.diffusion.gamma = 0.5
+        c.eval.guidance = 0.5
         return c
     }
 

@@ -37,36 +37,46 @@ extension Trainer {
     }
 
     /// The grid of this step on every rank; `checkpointed`: this step's checkpoint is already
-    /// written. Returns whether the run stops.
-    func sampleGridPhase(checkpointed: Bool, finished: Bool) throws -> Bool {
-        guard drawsGrids else { return false }
+    /// written. Returns whether the run stops and whether this step is now checkpointed.
+    func sampleGridPhase(checkpointed: Bool, finished: Bool) throws -> (stops: Bool, checkpointed: Bool) {
+        guard drawsGrids else { return (false, checkpointed) }
+        return try interruptiblePhase(activity: "drawing the sample grid", abandoned: "grid abandoned", again: "drawing the grid again",
+                                      checkpointed: checkpointed, finished: finished) { try drawGrid(interruptedBy: $0) }
+    }
+
+    /// Sampling work of every rank that a stop signal interrupts (the grid, the sample-quality
+    /// evaluation): `work` runs until done or abandoned for a signal, then the signals are agreed
+    /// on and acted on as described above; work abandoned for a SIGUSR1 alone runs again after
+    /// the checkpoint. `activity`, `abandoned` and `again` name it in the log lines.
+    func interruptiblePhase(activity: String, abandoned abandonedText: String, again: String, checkpointed: Bool, finished: Bool,
+                            work: (_ interruptedBy: (SignalRequests) -> Bool) throws -> GridDrawing) throws -> (stops: Bool, checkpointed: Bool) {
         var checkpointed = checkpointed
         while true {
             let alreadyCheckpointed = checkpointed
-            let drawing = try drawGrid { [exitOnSignal] pending in
+            let drawing = try work { [exitOnSignal] pending in
                 pending.terminate || (pending.checkpoint && (exitOnSignal || !alreadyCheckpointed))
             }
             var abandoned = false
             if case .abandoned = drawing { abandoned = true }
-            // Signals that reached any rank while the grid was drawn are agreed on.
+            // Signals that reached any rank while the work ran are agreed on.
             let requests = try agreedSignals()
-            guard requests.any else { return false }
+            guard requests.any else { return (false, checkpointed) }
 
             let stops = requests.stops(exitOnSignal: exitOnSignal)
             let action = checkpointed
                 ? (stops ? "stopping (step \(step) is already checkpointed)" : "step \(step) is already checkpointed; continuing")
-                : (stops ? "checkpointing and stopping" : abandoned ? "checkpointing, then drawing the grid again" : "checkpointing")
+                : (stops ? "checkpointing and stopping" : abandoned ? "checkpointing, then \(again)" : "checkpointing")
             if case .abandoned(let seconds) = drawing {
-                logger.info("step \(step): \(requests.names) received while drawing the sample grid; grid abandoned after \(String(format: "%.1f", seconds)) s; \(action)")
+                logger.info("step \(step): \(requests.names) received while \(activity); \(abandonedText) after \(String(format: "%.1f", seconds)) s; \(action)")
             } else {
-                logger.info("step \(step): \(requests.names) received while drawing the sample grid; \(action)")
+                logger.info("step \(step): \(requests.names) received while \(activity); \(action)")
             }
             if !checkpointed {
                 let during = try checkpointOnAllRanks(finished: finished)
                 checkpointed = true
-                if !stops && stopsAfterCheckpoint(during) { return true }
+                if !stops && stopsAfterCheckpoint(during) { return (true, true) }
             }
-            if stops || !abandoned { return stops }
+            if stops || !abandoned { return (stops, checkpointed) }
         }
     }
 
