@@ -86,26 +86,12 @@ extension Trainer {
     /// a run with grids must call this (it holds collective operations).
     func drawGrid(interruptedBy interrupts: (SignalRequests) -> Bool) throws -> GridDrawing {
         guard drawsGrids, let folder, let draw = components.drawSamples else { return .notDrawn }
-        let start = monotonicNow()
-        let signals = self.signals
         logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler), \(config.sample.steps) steps, on \(communicator.size) rank(s))")
-        var local: Tensor? = nil, failed = false
-        do {
-            local = try ema.withAveragedWeights {
-                try draw(components.model, config.sample.count, (communicator.rank, communicator.size)) {
-                    signals.map { interrupts($0.peek()) } ?? false
-                }
-            }
-        } catch {
-            logger.warning("step \(step): could not draw the sample grid: \(error)")
-            failed = true
+        let share: Tensor
+        switch try drawShare(draw, count: config.sample.count, what: "the sample grid", interruptedBy: interrupts) {
+        case .drawn(let samples): share = samples
+        case .stopped(let drawing): return drawing
         }
-        let seconds = monotonicNow() - start
-        // Ranks that finish first wait idle for the others.
-        let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
-        if agreed[0] { return .abandoned(seconds: seconds) }
-        if agreed[1] { return .failed }
-        let share = local!
         let gathered = try communicator.gather(share.scalars, root: 0)
         guard communicator.rank == 0 else { return .written(path: nil) }
         do {
@@ -120,5 +106,39 @@ extension Trainer {
             logger.warning("step \(step): could not write the sample grid: \(error)")
             return .failed
         }
+    }
+
+    /// What one rank's share of sampling work came to, agreed over the ranks.
+    enum ShareDrawing {
+        /// Every rank drew its share; this is this rank's.
+        case drawn(Tensor)
+        /// Some rank abandoned its share for a signal (`.abandoned`) or failed (`.failed`).
+        case stopped(GridDrawing)
+    }
+
+    /// This rank's share of `count` samples drawn by `draw` with the EMA weights, unless
+    /// `interrupts` says yes to its pending signals before a sampler step; then all ranks agree
+    /// (waiting idle for the slowest) whether any abandoned or failed (logged, naming `what`).
+    func drawShare(_ draw: @escaping TrainingComponents.SampleDrawer, count: Int, what: String,
+                   interruptedBy interrupts: (SignalRequests) -> Bool) throws -> ShareDrawing {
+        let start = monotonicNow()
+        let signals = self.signals
+        var local: Tensor? = nil, failed = false
+        do {
+            local = try ema.withAveragedWeights {
+                try draw(components.model, count, (communicator.rank, communicator.size)) {
+                    signals.map { interrupts($0.peek()) } ?? false
+                }
+            }
+        } catch {
+            logger.warning("step \(step): could not draw \(what): \(error)")
+            failed = true
+        }
+        let seconds = monotonicNow() - start
+        // Ranks that finish first wait idle for the others.
+        let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
+        if agreed[0] { return .stopped(.abandoned(seconds: seconds)) }
+        if agreed[1] { return .stopped(.failed) }
+        return .drawn(local!)
     }
 }

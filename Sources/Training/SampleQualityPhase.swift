@@ -32,23 +32,12 @@ extension Trainer {
     /// One measurement on every rank (it holds collective operations).
     func measureQuality(_ evaluator: SampleQualityEvaluator, interruptedBy interrupts: (SignalRequests) -> Bool) throws -> (GridDrawing, SampleQualityRecord?) {
         let start = monotonicNow()
-        let signals = self.signals
         logger.info("step \(step): measuring sample quality (\(evaluator.summary), on \(communicator.size) rank(s))")
-        var local: Tensor? = nil, failed = false
-        do {
-            local = try ema.withAveragedWeights {
-                try evaluator.draw(components.model, evaluator.count, (communicator.rank, communicator.size)) {
-                    signals.map { interrupts($0.peek()) } ?? false
-                }
-            }
-        } catch {
-            logger.warning("step \(step): could not draw the samples of the quality measurement: \(error)")
-            failed = true
+        let share: Tensor
+        switch try drawShare(evaluator.draw, count: evaluator.count, what: "the samples of the quality measurement", interruptedBy: interrupts) {
+        case .drawn(let samples): share = samples
+        case .stopped(let drawing): return (drawing, nil)
         }
-        let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
-        if agreed[0] { return (.abandoned(seconds: monotonicNow() - start), nil) }
-        if agreed[1] { return (.failed, nil) }
-        let share = local!
         let features = share.shape[0] > 0 ? evaluator.classifier.evaluate(share) : (features: [], logits: [])
         let predictions = FeatureClassifier.predictions(features.logits, numClasses: evaluator.classifier.config.numClasses).map { Int32($0) }
         let gatheredFeatures = try communicator.gather(features.features, root: 0)
