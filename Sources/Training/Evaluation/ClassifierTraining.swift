@@ -161,7 +161,7 @@ extension ClassifierTraining {
     public static func run(_ options: ClassifierTrainingOptions, test: String? = nil, progress: ((String) -> Void)? = nil) throws -> EvaluationReport {
         let testFile = try test.map { path -> DatasetFile in
             let file = try DatasetFile(path: path)
-            guard try file.labels([0]) != nil || file.count == 0 else { throw SamplingError("--test \(path): the file has no /labels") }
+            guard file.hasLabels, file.count > 0 else { throw SamplingError("--test \(path): the file has no labelled images (/labels)") }
             return file
         }
         let result = try train(options, progress: progress)
