@@ -46,7 +46,7 @@ public enum FIDEvaluation {
 
         progress?("sampling \(count) images from \(checkpoint)" + (sampling.classes != nil || sampling.classLabel != nil ? " (class-conditional)" : ""))
         let result = try SampleRun.run(sampling, reporter: { total, batches in
-            ThroughputReporter(total: total, batches: batches, isTerminal: false) { progress?($0) }
+            ThroughputReporter(total: total, batches: batches, isTerminal: false) { progress?($0.trimmingCharacters(in: .newlines)) }
         })
         let generated = ClassifierFeatureSet(classifier: classifier, images: result.samples!)
         let figures = try SampleQuality.figures(generated: generated, reference: reference, requested: result.labels, k: options.k)
