@@ -37,36 +37,46 @@ extension Trainer {
     }
 
     /// The grid of this step on every rank; `checkpointed`: this step's checkpoint is already
-    /// written. Returns whether the run stops.
-    func sampleGridPhase(checkpointed: Bool, finished: Bool) throws -> Bool {
-        guard drawsGrids else { return false }
+    /// written. Returns whether the run stops and whether this step is now checkpointed.
+    func sampleGridPhase(checkpointed: Bool, finished: Bool) throws -> (stops: Bool, checkpointed: Bool) {
+        guard drawsGrids else { return (false, checkpointed) }
+        return try interruptiblePhase(activity: "drawing the sample grid", abandoned: "grid abandoned", again: "drawing the grid again",
+                                      checkpointed: checkpointed, finished: finished) { try drawGrid(interruptedBy: $0) }
+    }
+
+    /// Sampling work of every rank that a stop signal interrupts (the grid, the sample-quality
+    /// evaluation): `work` runs until done or abandoned for a signal, then the signals are agreed
+    /// on and acted on as described above; work abandoned for a SIGUSR1 alone runs again after
+    /// the checkpoint. `activity`, `abandoned` and `again` name it in the log lines.
+    func interruptiblePhase(activity: String, abandoned abandonedText: String, again: String, checkpointed: Bool, finished: Bool,
+                            work: (_ interruptedBy: (SignalRequests) -> Bool) throws -> GridDrawing) throws -> (stops: Bool, checkpointed: Bool) {
         var checkpointed = checkpointed
         while true {
             let alreadyCheckpointed = checkpointed
-            let drawing = try drawGrid { [exitOnSignal] pending in
+            let drawing = try work { [exitOnSignal] pending in
                 pending.terminate || (pending.checkpoint && (exitOnSignal || !alreadyCheckpointed))
             }
             var abandoned = false
             if case .abandoned = drawing { abandoned = true }
-            // Signals that reached any rank while the grid was drawn are agreed on.
+            // Signals that reached any rank while the work ran are agreed on.
             let requests = try agreedSignals()
-            guard requests.any else { return false }
+            guard requests.any else { return (false, checkpointed) }
 
             let stops = requests.stops(exitOnSignal: exitOnSignal)
             let action = checkpointed
                 ? (stops ? "stopping (step \(step) is already checkpointed)" : "step \(step) is already checkpointed; continuing")
-                : (stops ? "checkpointing and stopping" : abandoned ? "checkpointing, then drawing the grid again" : "checkpointing")
+                : (stops ? "checkpointing and stopping" : abandoned ? "checkpointing, then \(again)" : "checkpointing")
             if case .abandoned(let seconds) = drawing {
-                logger.info("step \(step): \(requests.names) received while drawing the sample grid; grid abandoned after \(String(format: "%.1f", seconds)) s; \(action)")
+                logger.info("step \(step): \(requests.names) received while \(activity); \(abandonedText) after \(String(format: "%.1f", seconds)) s; \(action)")
             } else {
-                logger.info("step \(step): \(requests.names) received while drawing the sample grid; \(action)")
+                logger.info("step \(step): \(requests.names) received while \(activity); \(action)")
             }
             if !checkpointed {
                 let during = try checkpointOnAllRanks(finished: finished)
                 checkpointed = true
-                if !stops && stopsAfterCheckpoint(during) { return true }
+                if !stops && stopsAfterCheckpoint(during) { return (true, true) }
             }
-            if stops || !abandoned { return stops }
+            if stops || !abandoned { return (stops, checkpointed) }
         }
     }
 
@@ -76,26 +86,12 @@ extension Trainer {
     /// a run with grids must call this (it holds collective operations).
     func drawGrid(interruptedBy interrupts: (SignalRequests) -> Bool) throws -> GridDrawing {
         guard drawsGrids, let folder, let draw = components.drawSamples else { return .notDrawn }
-        let start = monotonicNow()
-        let signals = self.signals
         logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler), \(config.sample.steps) steps, on \(communicator.size) rank(s))")
-        var local: Tensor? = nil, failed = false
-        do {
-            local = try ema.withAveragedWeights {
-                try draw(components.model, config.sample.count, (communicator.rank, communicator.size)) {
-                    signals.map { interrupts($0.peek()) } ?? false
-                }
-            }
-        } catch {
-            logger.warning("step \(step): could not draw the sample grid: \(error)")
-            failed = true
+        let share: Tensor
+        switch try drawShare(draw, count: config.sample.count, what: "the sample grid", interruptedBy: interrupts) {
+        case .drawn(let samples): share = samples
+        case .stopped(let drawing): return drawing
         }
-        let seconds = monotonicNow() - start
-        // Ranks that finish first wait idle for the others.
-        let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
-        if agreed[0] { return .abandoned(seconds: seconds) }
-        if agreed[1] { return .failed }
-        let share = local!
         let gathered = try communicator.gather(share.scalars, root: 0)
         guard communicator.rank == 0 else { return .written(path: nil) }
         do {
@@ -110,5 +106,39 @@ extension Trainer {
             logger.warning("step \(step): could not write the sample grid: \(error)")
             return .failed
         }
+    }
+
+    /// What one rank's share of sampling work came to, agreed over the ranks.
+    enum ShareDrawing {
+        /// Every rank drew its share; this is this rank's.
+        case drawn(Tensor)
+        /// Some rank abandoned its share for a signal (`.abandoned`) or failed (`.failed`).
+        case stopped(GridDrawing)
+    }
+
+    /// This rank's share of `count` samples drawn by `draw` with the EMA weights, unless
+    /// `interrupts` says yes to its pending signals before a sampler step; then all ranks agree
+    /// (waiting idle for the slowest) whether any abandoned or failed (logged, naming `what`).
+    func drawShare(_ draw: @escaping TrainingComponents.SampleDrawer, count: Int, what: String,
+                   interruptedBy interrupts: (SignalRequests) -> Bool) throws -> ShareDrawing {
+        let start = monotonicNow()
+        let signals = self.signals
+        var local: Tensor? = nil, failed = false
+        do {
+            local = try ema.withAveragedWeights {
+                try draw(components.model, count, (communicator.rank, communicator.size)) {
+                    signals.map { interrupts($0.peek()) } ?? false
+                }
+            }
+        } catch {
+            logger.warning("step \(step): could not draw \(what): \(error)")
+            failed = true
+        }
+        let seconds = monotonicNow() - start
+        // Ranks that finish first wait idle for the others.
+        let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
+        if agreed[0] { return .stopped(.abandoned(seconds: seconds)) }
+        if agreed[1] { return .stopped(.failed) }
+        return .drawn(local!)
     }
 }

@@ -17,6 +17,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var train = TrainLoopConfig()
     public var distributed = DistributedConfig()
     public var sample = SampleConfig()
+    public var eval = EvalConfig()
 
     public init() {}
 }
@@ -226,4 +227,23 @@ public struct SampleConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case sampler, steps, count, finishWithMean = "finish_with_mean", grid, rho, guidance
     }
+}
+
+/// `eval:` sample quality measured during training (`SampleQualityPhase`): every `every` steps
+/// (0: never), `count` samples from the EMA weights are scored against `count` images of
+/// `reference` (default: `data.source`) in the features of the classifier file `classifier`
+/// (`diffuse-eval train-classifier`): FID, precision, recall and, for a class-conditional
+/// model, class agreement, logged under `quality` in metrics.jsonl.
+public struct EvalConfig: Codable, Equatable, Sendable {
+    public var every: Int = 0
+    public var count: Int = 256
+    public var classifier: String = ""
+    /// A dataset file of reference images; empty: `data.source`.
+    public var reference: String = ""
+    /// Sampler steps; 0: `sample.steps` (the sampler is `sample.sampler`).
+    public var steps: Int = 0
+    /// Classifier-free guidance of a class-conditional model; nil: `sample.guidance`.
+    public var guidance: Double? = nil
+
+    public init() {}
 }

@@ -195,11 +195,14 @@ public final class Trainer {
             if step % config.train.checksumEvery == 0 {
                 try communicator.verifyParametersAgree(parameters.values, step: step)
             }
-            if step % config.train.logEvery == 0 || finished {
+            // A step that measures sample quality logs too; its metrics line waits for the figures.
+            let evaluates = evaluatesQuality(atStep: step)
+            var pendingRecord: MetricsRecord? = nil
+            if step % config.train.logEvery == 0 || finished || evaluates {
                 let record = window.record(step: step, samplesSeen: samplesSeen, gradNorm: r.gradNorm, lr: r.lr,
                                            skipped: skippedSteps, globalBatch: globalBatch,
                                            elapsed: monotonicNow() - startTime)
-                if let metrics { try metrics.append(record) }
+                if evaluates { pendingRecord = record } else if let metrics { try metrics.append(record) }
                 progress.clear()
                 logger.info("\(formatLine(record, total: total))")
                 window = MetricsWindow()
@@ -210,7 +213,7 @@ public final class Trainer {
             var stop = flags.stops(exitOnSignal: exitOnSignal)
             if flags.terminate { logger.info("step \(step): SIGTERM received; checkpointing and stopping") }
             if flags.checkpoint { logger.info("step \(step): SIGUSR1 received; checkpointing\(exitOnSignal ? " and stopping" : "")") }
-            let checkpointed = (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.any
+            var checkpointed = (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.any
             if checkpointed {
                 let during = try checkpointOnAllRanks(finished: finished)
                 if !stop { stop = stopsAfterCheckpoint(during) }
@@ -219,10 +222,20 @@ public final class Trainer {
                 if stop {
                     if drawsGrids { logger.info("step \(step): sample grid skipped (stopping on a signal)") }
                 } else {
-                    stop = try sampleGridPhase(checkpointed: checkpointed, finished: finished)
+                    (stop, checkpointed) = try sampleGridPhase(checkpointed: checkpointed, finished: finished)
                 }
                 // The run report (rank 0); the last one is written by `TrainingRun` when the run ends.
                 if !stop && !finished && communicator.rank == 0, let folder { RunReportFile.refresh(folder, step: step, logger: logger) }
+            }
+            if var record = pendingRecord {
+                if stop {
+                    logger.info("step \(step): sample-quality measurement skipped (stopping on a signal)")
+                } else {
+                    let phase = try sampleQualityPhase(checkpointed: checkpointed, finished: finished)
+                    stop = phase.stops
+                    record.quality = phase.quality
+                }
+                if let metrics { try metrics.append(record) }
             }
             if stop && !finished {
                 progress.clear()

@@ -15,6 +15,8 @@ public struct TrainingComponents {
     public var drawSamples: SampleDrawer?
     /// The labels of a class-conditional run (nil: unconditional).
     public var classLabels: ClassLabels?
+    /// The sample-quality measurement of `eval.every` (nil: none).
+    public var qualityEvaluator: SampleQualityEvaluator? = nil
 
     public typealias SampleDrawer = (_ model: any Backbone, _ count: Int, _ share: (rank: Int, size: Int),
                                      _ shouldStop: () -> Bool) throws -> Tensor?

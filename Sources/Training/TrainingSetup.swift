@@ -21,9 +21,13 @@ public enum TrainingSetup {
             ? try ClassLabels(numClasses: numClasses, dropout: config.train.labelDropout, rng: CounterRNG(seed: UInt64(config.train.seed)),
                               dataset: dataset, source: "data.source \(config.data.source)")
             : nil
-        return TrainingComponents(model: model, dataset: dataset, objective: objective,
-                                  drawSamples: try makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape),
-                                  classLabels: classLabels)
+        var components = TrainingComponents(model: model, dataset: dataset, objective: objective,
+                                            drawSamples: try makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape),
+                                            classLabels: classLabels)
+        if config.eval.every > 0 {
+            components.qualityEvaluator = try SampleQualityEvaluator.make(config, denoiser: denoiser, dataset: dataset)
+        }
+        return components
     }
 
     /// The schedule of `diffusion.schedule` with the parameters the config sets.
@@ -99,10 +103,13 @@ public enum TrainingSetup {
     /// computes it, so the grid does not depend on R. Nil as soon as `shouldStop` answers true.
     /// A class-conditional model (`model.unet.num_classes` K > 0) draws one row per class
     /// (`ClassLabels.grid`: count rounded up to K rows), guided with `sample.guidance`.
+    /// `steps`, `guidance` (nil: the `sample:` section's) and `classes` (the class of each of
+    /// `count` samples; nil: one grid row per class) serve the samples of `eval.every`.
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
-                                 sampleShape: [Int]) throws -> TrainingComponents.SampleDrawer {
+                                 sampleShape: [Int], steps: Int? = nil, guidance: Double? = nil,
+                                 classes: ((_ count: Int, _ numClasses: Int) -> [Int])? = nil) throws -> TrainingComponents.SampleDrawer {
         let grid: TimeGrid = config.sample.grid == "edm" ? .edm(rho: config.sample.rho) : .uniform
-        let options = SamplerOptions(settings: SamplingSettings(steps: config.sample.steps, grid: grid, denoiseFinal: config.sample.finishWithMean,
+        let options = SamplerOptions(settings: SamplingSettings(steps: steps ?? config.sample.steps, grid: grid, denoiseFinal: config.sample.finishWithMean,
                                                                 seed: UInt64(config.train.seed)))
         let sampler: any Sampler
         do {
@@ -111,9 +118,10 @@ public enum TrainingSetup {
             throw TrainingError("sample.sampler: \(error)")
         }
         let perSample = sampleShape.reduce(1, *)
-        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0, guidance = config.sample.guidance
+        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0, guidance = guidance ?? config.sample.guidance
         return { _, requested, share, shouldStop in
-            let labels = numClasses > 0 ? ClassLabels.grid(count: requested, numClasses: numClasses).labels : nil
+            let labels = numClasses > 0
+                ? (classes?(requested, numClasses) ?? ClassLabels.grid(count: requested, numClasses: numClasses).labels) : nil
             let count = labels?.count ?? requested
             let group = sampleShape.count == 3 ? gridImagesPerGroup : gridPointsPerGroup
             let rows = SampleRun.share(count: count, batch: group, rank: share.rank, size: share.size)

@@ -3,13 +3,14 @@ import Foundation
 import Tensor
 import Training
 
-/// `diffuse-eval nll|quality`: argument parsing over `NLLEvaluation` and `QualityEvaluation`;
+/// `diffuse-eval nll|quality|train-classifier|fid`: argument parsing over `NLLEvaluation`,
+/// `QualityEvaluation`, `ClassifierTraining` and `FIDEvaluation`;
 /// prints the report as a table and writes it as JSON with `--json PATH`.
 struct DiffuseEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse-eval",
         abstract: "Likelihood and sample quality of Diffuse checkpoints.",
-        subcommands: [NLL.self, Quality.self, Report.self])
+        subcommands: [NLL.self, Quality.self, TrainClassifier.self, FID.self, Report.self])
 }
 
 /// Prints the report, writes the JSON, or prints one error paragraph and exits 1.

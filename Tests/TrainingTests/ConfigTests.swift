@@ -55,7 +55,7 @@ final class ConfigTests: XCTestCase {
         """
         let p = problems(yaml, worldSize: 4)
         XCTAssertTrue(p.contains("model.unet.colour: unknown key (known keys of model.unet: channels_per_depth, num_blocks, attention_depths, pos_dim, emb_dim, num_groups, dropout, num_classes)"), "\(p)")
-        XCTAssertTrue(p.contains("sampel: unknown key (known keys: name, data, model, diffusion, optim, ema, train, distributed, sample)"), "\(p)")
+        XCTAssertTrue(p.contains("sampel: unknown key (known keys: name, data, model, diffusion, optim, ema, train, distributed, sample, eval)"), "\(p)")
         XCTAssertTrue(p.contains("optim.lr: expected a number, got 'fast'"), "\(p)")
         XCTAssertTrue(p.contains("train.global_batch: 30 is not divisible by the 4 ranks"), "\(p)")
         XCTAssertTrue(p.contains("train.steps: must be > 0, got 0"), "\(p)")

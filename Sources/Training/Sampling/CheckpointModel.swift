@@ -34,15 +34,7 @@ public struct CheckpointModel {
     /// Every failure is a `CheckpointError` naming the file and what was expected.
     public init(path: String, weights: WeightsChoice = .ema) throws {
         let (file, skipped) = try CheckpointModel.resolve(path)
-        let metadata = try CheckpointReader.metadata(file)
-        let config = try CheckpointModel.storedConfig(metadata.config, path: file)
-        let shape: [Int]
-        do {
-            shape = try TrainingSetup.makeDataset(config).sampleShape
-        } catch {
-            // The dataset file of the run may be elsewhere: the weights tell the data shape.
-            shape = try CheckpointModel.sampleShapeFromWeights(file, config: config)
-        }
+        let (metadata, config, shape) = try CheckpointModel.describe(file)
         let backbone: any Backbone, denoiser: any BackboneDenoiser
         do {
             backbone = try TrainingSetup.makeBackbone(config, sampleShape: shape)
@@ -74,6 +66,27 @@ public struct CheckpointModel {
         if !skipped.isEmpty { warnings.append("using \(file) (step \(metadata.step)), the newest checkpoint that verifies") }
         if !metadata.hasChecksums { warnings.append(CheckpointReader.unverifiedWarning(file)) }
         self.warnings = warnings
+    }
+
+    /// A checkpoint file's metadata, stored config and data shape, without loading weights.
+    static func describe(_ file: String) throws -> (metadata: CheckpointReader.Metadata, config: TrainConfig, sampleShape: [Int]) {
+        let metadata = try CheckpointReader.metadata(file)
+        let config = try CheckpointModel.storedConfig(metadata.config, path: file)
+        let shape: [Int]
+        do {
+            shape = try TrainingSetup.makeDataset(config).sampleShape
+        } catch {
+            // The dataset file of the run may be elsewhere: the weights tell the data shape.
+            shape = try CheckpointModel.sampleShapeFromWeights(file, config: config)
+        }
+        return (metadata, config, shape)
+    }
+
+    /// What a checkpoint file holds, read without its weights: its stored config, data shape
+    /// and number of classes (0: unconditional).
+    public static func preview(_ file: String) throws -> (config: TrainConfig, sampleShape: [Int], numClasses: Int) {
+        let (_, config, shape) = try describe(file)
+        return (config, shape, config.model.kind == "unet" ? config.model.unet.numClasses : 0)
     }
 
     /// A checkpoint file as given, or the newest checkpoint that verifies of a run folder
