@@ -28,14 +28,15 @@ mkdir -p "$work/copy"
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$work/copy"
 ln -s "$repo/.build" "$work/copy/.build"
 
-# path/to/train-{images,labels}: 64 random 28x28 digits in the IDX format MNIST uses, gzipped.
+# path/to/{train,t10k}-{images,labels}: 64 random 28x28 digits in the IDX format MNIST uses, gzipped.
 python3 - "$work/copy/path/to" <<'PY'
 import gzip, os, random, struct, sys
 d = sys.argv[1]; os.makedirs(d, exist_ok=True); r = random.Random(0); n = 64
-with gzip.open(os.path.join(d, "train-images-idx3-ubyte.gz"), "wb") as f:
-    f.write(struct.pack(">IIII", 0x803, n, 28, 28) + bytes(r.randrange(256) for _ in range(n * 784)))
-with gzip.open(os.path.join(d, "train-labels-idx1-ubyte.gz"), "wb") as f:
-    f.write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
+for part in ("train", "t10k"):
+    with gzip.open(os.path.join(d, part + "-images-idx3-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + bytes(r.randrange(256) for _ in range(n * 784)))
+    with gzip.open(os.path.join(d, part + "-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
 PY
 
 # Options appended to shorten a command (empty: runs as written).
@@ -51,6 +52,8 @@ shorten() {
         *diffuse-sample*) echo "--steps 2 --count 4" ;;
         *"diffuse-eval nll"*) echo "--count 8 --steps 4 --batch 8" ;;
         *"diffuse-eval quality"*) echo "--count 64 --steps 4" ;;
+        *"diffuse-eval train-classifier"*) echo "--epochs 1 --batch 16" ;;
+        *"diffuse-eval fid"*) echo "--count 16 --steps 2" ;;
         *) echo "" ;;
     esac
 }
@@ -80,7 +83,7 @@ while IFS=$'\t' read -r line cmd; do
     esac
     echo "  README.md:$line $cmd${extra:+  [+ $extra]}"
     set +e
-    (cd "$dir" && timeout 900 bash -c "$cmd $extra") >"$work/out" 2>&1
+    (cd "$dir" && timeout 900 bash -c "$cmd $extra") </dev/null >"$work/out" 2>&1
     status=$?
     set -e
     if [ "$status" -ne 0 ]; then
