@@ -54,45 +54,21 @@ public struct CheckpointWriter {
                 try? file.close()
                 throw error
             }
-            try Self.writeSynced(bytes, to: temporary)
+            try AtomicFile.writeSynced(bytes, to: temporary)
             try beforeRename?(temporary)
-            guard rename(temporary, final) == 0 else {
-                throw CheckpointError(path: final, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
-            }
+            try AtomicFile.moveIntoPlace(temporary, final)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             if let e = error as? CheckpointError { throw e }
+            if let e = error as? AtomicFileError { throw CheckpointError(path: e.path, e.message) }
             throw CheckpointError(path: temporary, "writing the checkpoint failed (older checkpoints are untouched): \(error)")
         }
-        try Self.fsync(path: directory, directory: true)
+        do {
+            try AtomicFile.fsync(path: directory, directory: true)
+        } catch let e as AtomicFileError {
+            throw CheckpointError(path: e.path, e.message)
+        }
         return final
-    }
-
-    /// Writes `bytes` to a new file at `path` and fsyncs it; every failure (ENOSPC, EIO) throws.
-    static func writeSynced(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CheckpointError(path: path, "cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw CheckpointError(path: path, "cannot write (\(written) of \(bytes.count) bytes written): \(String(cString: strerror(errno)))")
-            }
-            written += n
-        }
-        guard Foundation.fsync(fd) == 0 else { throw CheckpointError(path: path, "fsync failed: \(String(cString: strerror(errno)))") }
-    }
-
-    /// Flushes a file's (or a folder's entries') data to the device.
-    static func fsync(path: String, directory: Bool) throws {
-        let fd = open(path, directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY)
-        guard fd >= 0 else { throw CheckpointError(path: path, "cannot open for fsync: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard Foundation.fsync(fd) == 0 else {
-            throw CheckpointError(path: path, "fsync failed: \(String(cString: strerror(errno)))")
-        }
     }
 
     static func store(_ state: CheckpointState, in file: H5File) throws {

@@ -206,8 +206,3 @@ public final class GradientBucketer {
 
     public func resetStatistics() { statistics = Statistics() }
 }
-
-/// Seconds on a monotonic clock.
-func monotonicSeconds() -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
-}

@@ -21,20 +21,6 @@ public final class MPICommunicator: Communicator {
     private var communicator: MPI_Comm?
     private var isFinalized = false
 
-    /// True when this process was started by an MPI launcher, so `MPICommunicator` should be
-    /// used: OpenMPI's mpirun (OMPI_COMM_WORLD_SIZE), an MPICH/PMI launcher (PMI_SIZE),
-    /// PMIx (PMIX_RANK, e.g. `srun --mpi=pmix`), or Slurm with more than one task
-    /// (SLURM_PROCID with SLURM_NTASKS > 1). A plain `sbatch` single-task job is not.
-    public static func isLaunchedByMPI(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        if environment["OMPI_COMM_WORLD_SIZE"] != nil { return true }
-        if environment["PMI_SIZE"] != nil { return true }
-        if environment["PMIX_RANK"] != nil { return true }
-        if environment["SLURM_PROCID"] != nil, let tasks = environment["SLURM_NTASKS"].flatMap({ Int($0) }), tasks > 1 {
-            return true
-        }
-        return false
-    }
-
     /// Initialises MPI (MPI_Init_thread) and sets up the world communicator.
     public init(threadLevel: ThreadLevel = .funneled) throws {
         var flag: Int32 = 0

@@ -147,9 +147,9 @@ public final class ConvAutotuner: @unchecked Sendable {
         for round in 0..<max(1, rounds) {
             let fastest = best.min() ?? .infinity
             for (i, a) in candidates.enumerated() where round == 0 || best[i] <= fastest * dropFactor {
-                let t0 = KernelBenchmark.now()
+                let t0 = monotonicSeconds()
                 call(a)
-                best[i] = min(best[i], KernelBenchmark.now() - t0)
+                best[i] = min(best[i], monotonicSeconds() - t0)
             }
         }
         return zip(candidates, best).map { (algorithm: $0, seconds: $1) }

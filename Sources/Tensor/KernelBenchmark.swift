@@ -95,9 +95,9 @@ public struct KernelBenchmark {
         var best = [Double](repeating: .infinity, count: work.count)
         for f in work { f() }   // warm-up: pool buffers, page faults, BLAS threads
         let clock = Self.clock(cpuTime: options.cpuTime)
-        let start = Self.now()
+        let start = monotonicSeconds()
         var rounds = 0
-        while rounds < options.rounds || Self.now() - start < options.minSeconds {
+        while rounds < options.rounds || monotonicSeconds() - start < options.minSeconds {
             for (i, f) in work.enumerated() {
                 let t0 = clock()
                 f()
@@ -123,14 +123,12 @@ public struct KernelBenchmark {
         return result
     }
 
-    /// The process's CPU clock (`cpuNow`) or the wall clock (`now`).
-    public static func clock(cpuTime: Bool) -> () -> Double { cpuTime ? cpuNow : now }
+    /// The process's CPU clock (`processCPUSeconds`) or the monotonic wall clock (`monotonicSeconds`).
+    public static func clock(cpuTime: Bool) -> () -> Double { cpuTime ? processCPUSeconds : monotonicSeconds }
 
-    /// Wall-clock time, in seconds.
-    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
-
-    /// CPU time of the process (all threads), in seconds.
-    public static func cpuNow() -> Double {
+    /// CPU time of the process (all threads), in seconds: a second clock for benchmarks, which
+    /// counts work rather than elapsed time on a shared machine.
+    public static func processCPUSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9

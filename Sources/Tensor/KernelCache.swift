@@ -44,9 +44,11 @@ public struct KernelCache: Sendable {
         guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]) else { return }
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        try? AtomicFile.write(to: path, temporarySuffix: ".tmp-\(getpid())") { temporary in
+            guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+                throw AtomicFileError(path: temporary, "cannot create")
+            }
+        }
     }
 
     private static func machines(atPath path: String) -> [String: [String: String]] {

@@ -17,11 +17,11 @@ enum KernelAgreement {
             let geometries = convolutions(config, sampleShape: sampleShape, batch: config.train.globalBatch / max(1, communicator.size))
             if !geometries.isEmpty && tuner.mode == .auto {
                 logger.info("choosing convolution kernels for \(geometries.count) shapes (\(tuner.cache.map { "cache \($0.path)" } ?? "no cache"))")
-                let start = KernelBenchmark.now()
+                let start = monotonicSeconds()
                 let counts = tuner.prepare(geometries)
                 let chosen = geometries.flatMap { g in ConvPass.allCases.map { tuner.algorithm(g, $0).description } }
                 let tally = Dictionary(grouping: chosen, by: { $0.split(separator: ":")[0] }).map { "\($0.key) \($0.value.count)" }.sorted()
-                let seconds = String(format: "%.1f", KernelBenchmark.now() - start)
+                let seconds = String(format: "%.1f", monotonicSeconds() - start)
                 logger.info("convolution kernels: \(counts.measured) pass(es) timed in \(seconds) s, \(counts.cached) from the cache; \(tally.joined(separator: ", "))")
             }
             let data = try JSONSerialization.data(withJSONObject: tuner.decisions(), options: [.sortedKeys])

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// One line of `metrics.jsonl`, written by rank 0 every `log_every` steps (and at the end).
 /// Losses are means over the global batches since the previous line.
@@ -92,7 +93,7 @@ public final class MetricsLog {
             guard let r = try? decoder.decode(MetricsRecord.self, from: Data(line.utf8)) else { return true }
             return r.step <= step
         }
-        try (kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).write(toFile: path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n"), to: path)
     }
 
     deinit { try? handle.close() }

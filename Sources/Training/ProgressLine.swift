@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 
 /// A one-line progress bar with ETA on a terminal (rewritten in place with `\r`); silent
@@ -20,8 +21,7 @@ struct ProgressLine {
     /// Whether stdout is a terminal the user watches. Under mpirun or srun (OpenMPI hands the
     /// ranks a pseudo-terminal even when the job's output goes to a file) it is not.
     static func stdoutIsOwnTerminal(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        let launched = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "SLURM_STEP_ID"].contains { environment[$0] != nil }
-        return !launched && isatty(1) != 0
+        !MPILaunch.isUnderLauncher(environment: environment) && isatty(1) != 0
     }
 
     func clear() {

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Tensor
 
 /// The folder of one run (DESIGN.md): `config.yaml` (resolved), `metrics.jsonl`,
 /// `checkpoints/`, `samples/` (PNG grids), `log.txt`.
@@ -51,7 +52,7 @@ public struct RunFolder: Sendable {
             for p in [path, checkpointsPath, samplesPath] {
                 try fm.createDirectory(atPath: p, withIntermediateDirectories: true)
             }
-            try configYAML.write(toFile: configPath, atomically: true, encoding: .utf8)
+            try AtomicFile.write(configYAML, to: configPath)
         } catch {
             throw TrainingError("\(path): cannot create the run folder: \(error.localizedDescription)")
         }

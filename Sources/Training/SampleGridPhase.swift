@@ -121,7 +121,7 @@ extension Trainer {
     /// (waiting idle for the slowest) whether any abandoned or failed (logged, naming `what`).
     func drawShare(_ draw: @escaping TrainingComponents.SampleDrawer, count: Int, what: String,
                    interruptedBy interrupts: (SignalRequests) -> Bool) throws -> ShareDrawing {
-        let start = monotonicNow()
+        let start = monotonicSeconds()
         let signals = self.signals
         var local: Tensor? = nil, failed = false
         do {
@@ -134,7 +134,7 @@ extension Trainer {
             logger.warning("step \(step): could not draw \(what): \(error)")
             failed = true
         }
-        let seconds = monotonicNow() - start
+        let seconds = monotonicSeconds() - start
         // Ranks that finish first wait idle for the others.
         let agreed = try communicator.anyRankWaitingIdle([local == nil && !failed, failed])
         if agreed[0] { return .stopped(.abandoned(seconds: seconds)) }

@@ -31,7 +31,7 @@ extension Trainer {
 
     /// One measurement on every rank (it holds collective operations).
     func measureQuality(_ evaluator: SampleQualityEvaluator, interruptedBy interrupts: (SignalRequests) -> Bool) throws -> (GridDrawing, SampleQualityRecord?) {
-        let start = monotonicNow()
+        let start = monotonicSeconds()
         logger.info("step \(step): measuring sample quality (\(evaluator.summary), on \(communicator.size) rank(s))")
         let share: Tensor
         switch try drawShare(evaluator.draw, count: evaluator.count, what: "the samples of the quality measurement", interruptedBy: interrupts) {
@@ -49,7 +49,7 @@ extension Trainer {
             let figures = try SampleQuality.figures(generated: generated, reference: evaluator.reference,
                                                     requested: evaluator.requestedClasses(), k: evaluator.k)
             let record = SampleQualityRecord(fid: figures.fid, precision: figures.precision, recall: figures.recall,
-                                             classAgreement: figures.classAgreement, count: generated.count, seconds: monotonicNow() - start)
+                                             classAgreement: figures.classAgreement, count: generated.count, seconds: monotonicSeconds() - start)
             let line = "step \(step): sample quality: " + String(format: "FID %.4g, precision %.3f, recall %.3f", record.fid, record.precision, record.recall)
                 + (record.classAgreement.map { String(format: ", class agreement %.3f", $0) } ?? "")
                 + String(format: " (%d samples, %.1f s)", record.count, record.seconds)

@@ -174,7 +174,7 @@ public final class Trainer {
         var window = MetricsWindow()
         var metrics: MetricsLog? = nil
         if communicator.rank == 0, let folder { metrics = try MetricsLog(path: folder.metricsPath) }
-        let startTime = monotonicNow()
+        let startTime = monotonicSeconds()
         let progress = ProgressLine(enabled: communicator.rank == 0 && ProgressLine.stdoutIsOwnTerminal())
         if step >= total {
             logger.info("step \(step): already at train.steps \(total); nothing to do")
@@ -183,11 +183,11 @@ public final class Trainer {
             if config.train.microBatch != nil { logger.info("\(microBatchPlan)") }
         }
         while step < total {
-            let stepStart = monotonicNow()
+            let stepStart = monotonicSeconds()
             let exposedBefore = bucketer.statistics.exposedSeconds
             let report = try trainStep(window: &window)
             let exposed = bucketer.statistics.exposedSeconds - exposedBefore
-            window.add(seconds: monotonicNow() - stepStart, allreduce: exposed)
+            window.add(seconds: monotonicSeconds() - stepStart, allreduce: exposed)
             onStep?(report.0)
             let (r, flags) = report
             let finished = step == total
@@ -201,7 +201,7 @@ public final class Trainer {
             if step % config.train.logEvery == 0 || finished || evaluates {
                 let record = window.record(step: step, samplesSeen: samplesSeen, gradNorm: r.gradNorm, lr: r.lr,
                                            skipped: skippedSteps, globalBatch: globalBatch,
-                                           elapsed: monotonicNow() - startTime)
+                                           elapsed: monotonicSeconds() - startTime)
                 if evaluates { pendingRecord = record } else if let metrics { try metrics.append(record) }
                 progress.clear()
                 logger.info("\(formatLine(record, total: total))")
@@ -332,8 +332,6 @@ public final class Trainer {
             + (r.skippedSteps > 0 ? "  skipped \(r.skippedSteps)" : "")
     }
 }
-
-func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
 func formatDuration(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0 else { return "?" }

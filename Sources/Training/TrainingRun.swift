@@ -1,6 +1,7 @@
 import Checkpoint
 import Distributed
 import Foundation
+import Tensor
 import Logging
 
 /// Where training starts: fresh, the newest complete checkpoint of the run folder, or a file.
@@ -128,8 +129,7 @@ public enum TrainingRun {
         defer { if rank == 0 { RunReportFile.refresh(folder, step: trainer.step, logger: logger) } }
         let outcome = try trainer.run()
         if case .finished(let step) = outcome, rank == 0 {
-            try? "finished at step \(step)\n".write(toFile: (folder.path as NSString).appendingPathComponent(completedMarker),
-                                                     atomically: true, encoding: .utf8)
+            try? AtomicFile.write("finished at step \(step)\n", to: (folder.path as NSString).appendingPathComponent(completedMarker))
         }
         return outcome
     }

@@ -46,13 +46,21 @@ final class SingleProcessCommunicatorTests: XCTestCase {
     }
 
     func testLaunchDetectionFromEnvironment() {
-        XCTAssertFalse(MPICommunicator.isLaunchedByMPI(environment: [:]))
-        XCTAssertTrue(MPICommunicator.isLaunchedByMPI(environment: ["OMPI_COMM_WORLD_SIZE": "2"]))
-        XCTAssertTrue(MPICommunicator.isLaunchedByMPI(environment: ["PMI_SIZE": "4"]))
-        XCTAssertTrue(MPICommunicator.isLaunchedByMPI(environment: ["PMIX_RANK": "0"]))
-        XCTAssertTrue(MPICommunicator.isLaunchedByMPI(environment: ["SLURM_PROCID": "1", "SLURM_NTASKS": "2"]))
-        XCTAssertFalse(MPICommunicator.isLaunchedByMPI(environment: ["SLURM_PROCID": "0", "SLURM_NTASKS": "1"]))
-        XCTAssertFalse(MPICommunicator.isLaunchedByMPI(environment: ["SLURM_PROCID": "0"]))
+        XCTAssertFalse(MPILaunch.isLaunchedByMPI(environment: [:]))
+        XCTAssertTrue(MPILaunch.isLaunchedByMPI(environment: ["OMPI_COMM_WORLD_SIZE": "2"]))
+        XCTAssertTrue(MPILaunch.isLaunchedByMPI(environment: ["PMI_SIZE": "4"]))
+        XCTAssertTrue(MPILaunch.isLaunchedByMPI(environment: ["PMIX_RANK": "0"]))
+        XCTAssertTrue(MPILaunch.isLaunchedByMPI(environment: ["SLURM_PROCID": "1", "SLURM_NTASKS": "2"]))
+        XCTAssertFalse(MPILaunch.isLaunchedByMPI(environment: ["SLURM_PROCID": "0", "SLURM_NTASKS": "1"]))
+        XCTAssertFalse(MPILaunch.isLaunchedByMPI(environment: ["SLURM_PROCID": "0"]))
+    }
+
+    func testAnyLauncherIncludingASingleTaskSrunIsDetected() {
+        XCTAssertFalse(MPILaunch.isUnderLauncher(environment: [:]))
+        XCTAssertTrue(MPILaunch.isUnderLauncher(environment: ["OMPI_COMM_WORLD_SIZE": "2"]))
+        XCTAssertTrue(MPILaunch.isUnderLauncher(environment: ["PMI_RANK": "0"]))
+        XCTAssertTrue(MPILaunch.isUnderLauncher(environment: ["SLURM_STEP_ID": "0", "SLURM_PROCID": "0", "SLURM_NTASKS": "1"]))
+        XCTAssertFalse(MPILaunch.isLaunchedByMPI(environment: ["SLURM_STEP_ID": "0", "SLURM_PROCID": "0", "SLURM_NTASKS": "1"]))
     }
 
     func testDefaultCommunicatorWithoutLauncherIsSingleProcess() throws {

@@ -101,7 +101,7 @@ public enum SampleRun {
         var reporter: ThroughputReporter? = nil
         if communicator.rank == 0 {
             // mpirun hands rank 0 a pseudo-terminal even when its output goes to a file: lines then.
-            let terminal = isatty(STDOUT_FILENO) != 0 && !MPICommunicator.isLaunchedByMPI()
+            let terminal = isatty(STDOUT_FILENO) != 0 && !MPILaunch.isLaunchedByMPI()
             reporter = makeReporter?(local.count, batches) ?? ThroughputReporter(
                 total: local.count, batches: batches, isTerminal: terminal,
                 scope: communicator.size > 1 ? " on rank 0 of \(communicator.size)" : "")
