@@ -67,7 +67,8 @@ public enum ConfigLoader {
         let schema = try encodedNode(TrainConfig.schemaExample)
         let defaults = try encodedNode(TrainConfig())
         // Wrong kinds are reported and dropped, so the rest can still be decoded and validated.
-        let checked = check(user, against: schema, path: [], problems: &problems)
+        var rejected: Set<String> = []
+        let checked = check(user, against: schema, path: [], problems: &problems, rejected: &rejected)
         let merged = merge(checked, over: defaults)
         let config: TrainConfig
         do {
@@ -76,7 +77,7 @@ public enum ConfigLoader {
             problems.append("cannot decode: \(error)")
             throw ConfigError(source: source, problems: problems)
         }
-        problems += config.validate(worldSize: worldSize)
+        problems += config.validate(worldSize: worldSize, rejectedChoices: rejected)
         guard problems.isEmpty else { throw ConfigError(source: source, problems: problems) }
         return ResolvedConfig(config: config, yaml: try config.yamlText(), source: source, warnings: renamed.warnings)
     }
@@ -144,7 +145,9 @@ public enum ConfigLoader {
     }
 
     /// Returns `user` without its unknown or wrongly typed entries, recording each as a problem.
-    static func check(_ user: Node, against schema: Node, path: [String], problems: inout [String]) -> Node? {
+    /// A value outside a choice's type (`TrainConfig.choices`) is reported with the allowed
+    /// values, dropped, and its key added to `rejected`.
+    static func check(_ user: Node, against schema: Node, path: [String], problems: inout [String], rejected: inout Set<String>) -> Node? {
         let name = path.joined(separator: ".")
         switch schema {
         case .mapping(let expected):
@@ -161,7 +164,7 @@ public enum ConfigLoader {
                     problems.append("\(childPath.joined(separator: ".")): unknown key (known keys\(name.isEmpty ? "" : " of \(name)"): \(known))")
                     continue
                 }
-                if let c = check(v, against: childSchema, path: childPath, problems: &problems) { kept.append((k, c)) }
+                if let c = check(v, against: childSchema, path: childPath, problems: &problems, rejected: &rejected) { kept.append((k, c)) }
             }
             return Node(kept)
         case .sequence(let expected):
@@ -172,13 +175,18 @@ public enum ConfigLoader {
             guard let element = expected.first else { return user }
             var ok = true
             for (i, v) in given.enumerated() {
-                if check(v, against: element, path: path + ["\(i)"], problems: &problems) == nil { ok = false }
+                if check(v, against: element, path: path + ["\(i)"], problems: &problems, rejected: &rejected) == nil { ok = false }
             }
             return ok ? user : nil
         case .scalar(let example):
             let kind = kind(ofExample: example)
             guard let s = user.scalar, fits(s, kind) else {
                 problems.append("\(name): expected \(kind.rawValue), got \(describe(user))")
+                return nil
+            }
+            if let allowed = TrainConfig.choices[name], !allowed.contains(s.string) {
+                problems.append("\(name): '\(s.string)' is not one of \(allowed.joined(separator: ", "))")
+                rejected.insert(name)
                 return nil
             }
             return user

@@ -4,21 +4,6 @@ import Foundation
 import Tensor
 
 extension TrainConfig {
-    /// Names accepted by the string-valued choices of the config.
-    public enum Choices {
-        public static let modelKinds = ["unet", "mlp"]
-        public static let schedules = ScheduleKind.allCases.map(\.rawValue)
-        public static let objectives = ["denoiser", "ddpm", "vdm"]
-        public static let denoisers = ["simple", "karras", "epsilon", "velocity"]
-        public static let noiseLevels = ["uniform", "lognormal", "stratified", "antithetic"]
-        public static let optimizers = ["adam", "adamw"]
-        public static let decays = ["constant", "cosine"]
-        public static let nanPolicies = ["stop", "skip"]
-        public static let grids = ["linear", "edm"]
-        public static let samplers = SamplerKind.allCases.map(\.rawValue)
-        public static let precisions = Precision.allCases.map(\.rawValue)
-    }
-
     /// Whether `data.source` names a file rather than a built-in dataset.
     public var dataSourceIsFile: Bool {
         let s = data.source
@@ -26,11 +11,11 @@ extension TrainConfig {
     }
 
     /// Every impossible value, each as "key.path: what is wrong and what was expected".
-    public func validate(worldSize: Int) -> [String] {
+    /// A choice outside its type's values (`ConfigChoice`) is reported by `ConfigLoader` while
+    /// reading the YAML, and the default stands in for it here; `rejectedChoices` names those
+    /// keys, so that checks which depend on them are not made against the stand-in.
+    public func validate(worldSize: Int, rejectedChoices: Set<String> = []) -> [String] {
         var p: [String] = []
-        func choice(_ key: String, _ value: String, _ allowed: [String]) {
-            if !allowed.contains(value) { p.append("\(key): '\(value)' is not one of \(allowed.joined(separator: ", "))") }
-        }
         func positive(_ key: String, _ value: Int) {
             if value <= 0 { p.append("\(key): must be > 0, got \(value)") }
         }
@@ -58,8 +43,8 @@ extension TrainConfig {
         if data.seed < 0 { p.append("data.seed: must be >= 0, got \(data.seed)") }
 
         // model
-        choice("model.kind", model.kind, Choices.modelKinds)
-        if model.kind == "unet" {
+        if rejectedChoices.contains("model.kind") {
+        } else if model.kind == .unet {
             let u = model.unet
             if u.channelsPerDepth.isEmpty { p.append("model.unet.channels_per_depth: must list at least one depth") }
             for (i, c) in u.channelsPerDepth.enumerated() where c <= 0 {
@@ -85,7 +70,7 @@ extension TrainConfig {
                     p.append("data.image_size: \(data.imageSize) is not divisible by \(multiple) = 2^(depths-1) for the \(u.channelsPerDepth.count) depths of model.unet.channels_per_depth")
                 }
             }
-        } else if model.kind == "mlp" {
+        } else if model.kind == .mlp {
             let m = model.mlp
             if m.hiddenWidths.isEmpty { p.append("model.mlp.hidden_widths: must list at least one width") }
             for (i, w) in m.hiddenWidths.enumerated() where w <= 0 {
@@ -96,14 +81,10 @@ extension TrainConfig {
         }
 
         // diffusion
-        choice("diffusion.objective", diffusion.objective, Choices.objectives)
-        if diffusion.objective == "ddpm" && diffusion.schedule != "ddpm" {
-            p.append("diffusion.schedule: '\(diffusion.schedule)' with diffusion.objective: ddpm; the discrete DDPM is sampled through schedule: ddpm (set it)")
+        let scheduleKind = rejectedChoices.contains("diffusion.schedule") ? nil : Optional(diffusion.schedule)
+        if diffusion.objective == .ddpm && !rejectedChoices.contains("diffusion.objective"), let kind = scheduleKind, kind != .ddpm {
+            p.append("diffusion.schedule: '\(kind.rawValue)' with diffusion.objective: ddpm; the discrete DDPM is sampled through schedule: ddpm (set it)")
         }
-        choice("diffusion.schedule", diffusion.schedule, Choices.schedules)
-        choice("diffusion.denoiser", diffusion.denoiser, Choices.denoisers)
-        choice("diffusion.noise_levels", diffusion.noiseLevels, Choices.noiseLevels)
-        let scheduleKind = ScheduleKind(rawValue: diffusion.schedule)
         for (key, camel, value) in [("alpha_min", "alphaMin", diffusion.alphaMin), ("sigma_min", "sigmaMin", diffusion.sigmaMin),
                                     ("sigma_max", "sigmaMax", diffusion.sigmaMax), ("rho", "rho", diffusion.rho),
                                     ("gamma", "gamma", diffusion.gamma)] {
@@ -121,14 +102,12 @@ extension TrainConfig {
         positive("diffusion.p_std", diffusion.pStd)
 
         // optim
-        choice("optim.kind", optim.kind, Choices.optimizers)
         positive("optim.lr", optim.lr)
         unitInterval("optim.beta1", optim.beta1)
         unitInterval("optim.beta2", optim.beta2)
         nonNegative("optim.eps", optim.eps)
         nonNegative("optim.weight_decay", optim.weightDecay)
         nonNegative("optim.warmup_steps", optim.warmupSteps)
-        choice("optim.decay", optim.decay, Choices.decays)
         nonNegative("optim.min_lr", optim.minLR)
         nonNegative("optim.grad_clip", optim.gradClip)
 
@@ -152,18 +131,14 @@ extension TrainConfig {
         if train.keepLast < 2 { p.append("train.keep_last: must be >= 2 (a failed write must leave an older checkpoint), got \(train.keepLast)") }
         nonNegative("train.keep_every", train.keepEvery)
         positive("train.checksum_every", train.checksumEvery)
-        choice("train.nan_policy", train.nanPolicy, Choices.nanPolicies)
         if let m = train.microBatch { positive("train.micro_batch", m) }
         unitInterval("train.label_dropout", train.labelDropout)
-        choice("train.precision", train.precision, Choices.precisions)
 
         // distributed
         positive("distributed.first_bucket_mb", distributed.firstBucketMB)
         positive("distributed.bucket_mb", distributed.bucketMB)
 
         // sample
-        choice("sample.sampler", sample.sampler, Choices.samplers)
-        choice("sample.grid", sample.grid, Choices.grids)
         if !(sample.rho > 0) { p.append("sample.rho: must be > 0, got \(sample.rho)") }
         positive("sample.steps", sample.steps)
         nonNegative("sample.count", sample.count)
@@ -178,7 +153,7 @@ extension TrainConfig {
                 p.append("eval.count: must be at least \(SampleQualityEvaluator.minimumCount) (k-NN precision/recall and a covariance need several samples), got \(eval.count)")
             }
             if eval.classifier.isEmpty { p.append("eval.classifier: eval.every is \(eval.every) but no classifier file is given (train one with diffuse-eval train-classifier)") }
-            if model.kind != "unet" { p.append("eval.every: sample quality is measured on images; model.kind is \(model.kind)") }
+            if model.kind != .unet && !rejectedChoices.contains("model.kind") { p.append("eval.every: sample quality is measured on images; model.kind is \(model.kind.rawValue)") }
         }
         return p
     }

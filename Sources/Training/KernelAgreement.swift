@@ -37,7 +37,7 @@ enum KernelAgreement {
     /// The UNet's convolutions at this rank's batch (none for the MLP, or for images that are
     /// not square, whose shapes are then decided on first use).
     static func convolutions(_ config: TrainConfig, sampleShape: [Int], batch: Int) -> [Conv2dGeometry] {
-        guard config.model.kind == "unet", sampleShape.count == 3, sampleShape[1] == sampleShape[2], batch > 0 else { return [] }
+        guard config.model.kind == .unet, sampleShape.count == 3, sampleShape[1] == sampleShape[2], batch > 0 else { return [] }
         let u = config.model.unet
         let shapes = UNetConvShapes(.init(name: config.name, inChannels: sampleShape[0], imageSize: sampleShape[1],
                                           channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,

@@ -11,9 +11,7 @@ import Tensor
 enum PrecisionAgreement {
     @discardableResult
     static func activate(_ config: TrainConfig, communicator: any Communicator, logger: Logger) throws -> PrecisionMode {
-        guard let requested = Precision(rawValue: config.train.precision) else {
-            throw TrainingError("train.precision: '\(config.train.precision)' is not one of \(TrainConfig.Choices.precisions.joined(separator: ", "))")
-        }
+        let requested = config.train.precision
         var resolution: MixedPrecision.Resolution
         do {
             resolution = try MixedPrecision.resolve(requested)

@@ -86,7 +86,7 @@ extension Trainer {
     /// a run with grids must call this (it holds collective operations).
     func drawGrid(interruptedBy interrupts: (SignalRequests) -> Bool) throws -> GridDrawing {
         guard drawsGrids, let folder, let draw = components.drawSamples else { return .notDrawn }
-        logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler), \(config.sample.steps) steps, on \(communicator.size) rank(s))")
+        logger.info("step \(step): drawing the sample grid (\(config.sample.count) samples, \(config.sample.sampler.rawValue), \(config.sample.steps) steps, on \(communicator.size) rank(s))")
         let share: Tensor
         switch try drawShare(draw, count: config.sample.count, what: "the sample grid", interruptedBy: interrupts) {
         case .drawn(let samples): share = samples

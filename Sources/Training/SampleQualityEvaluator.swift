@@ -58,12 +58,12 @@ public struct SampleQualityEvaluator {
             throw TrainingError("eval.reference: \(referenceName) holds \(referenceData.count) images, fewer than \(minimumCount)")
         }
         let reference = ClassifierFeatureSet(classifier: classifier, images: try referenceData.samples(Array(0..<n)))
-        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0
+        let numClasses = config.model.kind == .unet ? config.model.unet.numClasses : 0
         let steps = e.steps > 0 ? e.steps : config.sample.steps
         let guidance = e.guidance ?? config.sample.guidance
         let draw = try TrainingSetup.makeSampleDrawer(config, denoiser: denoiser, sampleShape: dataset.sampleShape, steps: steps,
                                                       guidance: guidance, classes: { cycling(count: $0, numClasses: $1) })
-        let summary = "\(e.count) samples, \(config.sample.sampler), \(steps) steps" + (numClasses > 0 ? String(format: ", guidance %g", guidance) : "")
+        let summary = "\(e.count) samples, \(config.sample.sampler.rawValue), \(steps) steps" + (numClasses > 0 ? String(format: ", guidance %g", guidance) : "")
         return SampleQualityEvaluator(classifier: classifier, reference: reference, count: e.count, numClasses: numClasses,
                                       draw: draw, summary: summary)
     }

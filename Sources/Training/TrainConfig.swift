@@ -1,4 +1,6 @@
+import Diffusion
 import Foundation
+import Tensor
 
 /// The whole training configuration, one struct per YAML section (issue 6).
 ///
@@ -45,7 +47,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
 
 /// `model:` the backbone, `kind: unet` (images) or `kind: mlp` (vectors).
 public struct ModelConfig: Codable, Equatable, Sendable {
-    public var kind: String = "unet"
+    public var kind: ModelKind = .unet
     public var unet = UNetSection()
     public var mlp = MLPSection()
     public init() {}
@@ -88,9 +90,9 @@ public struct DiffusionConfig: Codable, Equatable, Sendable {
     /// What is trained: `denoiser` (the `denoiser` below over `schedule`), `ddpm` (discrete-time
     /// L_simple of Ho et al. with T = 1000 linear betas; needs `schedule: ddpm`, used for sampling)
     /// or `vdm` (VDM's learned schedule and continuous-time ELBO, loss in bits per dimension).
-    public var objective: String = "denoiser"
+    public var objective: ObjectiveKind = .denoiser
     /// `vp`, `ve`, `cosine`, `rectified`, `decay`, `elucidated` or `ddpm`.
-    public var schedule: String = "vp"
+    public var schedule: ScheduleKind = .vp
     /// Schedule parameters; nil means the schedule's own default (issue 4).
     public var alphaMin: Double? = nil
     public var sigmaMin: Double? = nil
@@ -98,11 +100,11 @@ public struct DiffusionConfig: Codable, Equatable, Sendable {
     public var rho: Double? = nil
     public var gamma: Double? = nil
     /// `simple`, `karras`, `epsilon` or `velocity`.
-    public var denoiser: String = "karras"
+    public var denoiser: DenoiserKind = .karras
     /// Clamp of the loss weight (alpha^2 + sigma^2) / sigma^2.
     public var maxWeight: Double = 1e4
     /// Training noise levels: `uniform`, `lognormal` (EDM) or `stratified`.
-    public var noiseLevels: String = "uniform"
+    public var noiseLevels: NoiseLevelKind = .uniform
     /// EDM log-normal parameters (`noise_levels: lognormal`).
     public var pMean: Double = -1.2
     public var pStd: Double = 1.2
@@ -117,7 +119,7 @@ public struct DiffusionConfig: Codable, Equatable, Sendable {
 /// `optim:` optimizer, learning-rate schedule and gradient clipping.
 public struct OptimConfig: Codable, Equatable, Sendable {
     /// `adam` or `adamw`.
-    public var kind: String = "adam"
+    public var kind: OptimizerKind = .adam
     public var lr: Double = 2e-4
     public var beta1: Double = 0.9
     public var beta2: Double = 0.999
@@ -126,7 +128,7 @@ public struct OptimConfig: Codable, Equatable, Sendable {
     /// Linear warmup from 0 over this many steps.
     public var warmupSteps: Int = 0
     /// After warmup: `constant` or `cosine` (down to `min_lr` at the last step).
-    public var decay: String = "constant"
+    public var decay: DecayKind = .constant
     public var minLR: Double = 0
     /// Maximum global gradient norm (0: no clipping).
     public var gradClip: Double = 1
@@ -171,7 +173,7 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
     /// Compare a parameter checksum across ranks every this many steps.
     public var checksumEvery: Int = 1000
     /// On a non-finite loss or gradient: `stop` (error naming the step) or `skip` the step.
-    public var nanPolicy: String = "stop"
+    public var nanPolicy: NaNPolicy = .stop
     /// Gradient accumulation: each rank runs its share of the global batch as micro-batches of
     /// at most this many samples and allreduces once (nil: the whole share in one pass).
     public var microBatch: Int? = nil
@@ -182,7 +184,7 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
     /// `fp32`, or `bf16`: convolutions and matrix products with bf16 operands and fp32
     /// accumulation (torch.autocast's split; see `Tensor.Precision`), on CPUs with AVX512_BF16
     /// or AMX-BF16, else fp32 with a notice. Checkpoints stay fp32.
-    public var precision: String = "fp32"
+    public var precision: Precision = .fp32
 
     public init() {}
     enum CodingKeys: String, CodingKey {
@@ -210,13 +212,13 @@ public struct DistributedConfig: Codable, Equatable, Sendable {
 
 /// `sample:` the periodic sample grids drawn from the EMA weights.
 public struct SampleConfig: Codable, Equatable, Sendable {
-    public var sampler: String = "heun"
+    public var sampler: SamplerKind = .heun
     public var steps: Int = 32
     public var count: Int = 16
     /// Replace the last step by the denoised mean E[x | x_t1] (k-diffusion / EDM style).
     public var finishWithMean: Bool = false
     /// Time grid: `linear` (uniform in t) or `edm` (Karras et al. 2022, eq. 5, with `rho`).
-    public var grid: String = "linear"
+    public var grid: TimeGridKind = .linear
     public var rho: Double = 7
     /// Class-conditional models: the classifier-free guidance scale w of the grids
     /// (mean = uncond + w (cond - uncond); 1: plain conditional). A conditional run's grid has

@@ -70,9 +70,9 @@ public final class Trainer {
 
         let o = config.optim
         optimizer = Adam(parameters, lr: Float(o.lr), betas: (Float(o.beta1), Float(o.beta2)), eps: Float(o.eps),
-                         weightDecay: Float(o.weightDecay), decoupledWeightDecay: o.kind == "adamw")
+                         weightDecay: Float(o.weightDecay), decoupledWeightDecay: o.kind == .adamw)
         lrSchedule = LRSchedule(base: o.lr, warmupSteps: o.warmupSteps,
-                                decay: o.decay == "cosine" ? .cosine(totalSteps: config.train.steps, minLR: o.minLR) : .constant)
+                                decay: o.decay == .cosine ? .cosine(totalSteps: config.train.steps, minLR: o.minLR) : .constant)
         let e = config.ema
         ema = EMA(parameters, decay: e.warmup ? .warmup(invGamma: e.invGamma, power: e.power, minDecay: e.minDecay, maxDecay: e.decay)
                                               : .fixed(e.decay))
@@ -98,7 +98,7 @@ public final class Trainer {
         let flat = FlatTensors(names: parameters.names, shapes: parameters.shapes, values: parameters.values)
         let s = optimizer.state
         let optimizerState = OptimizerCheckpoint(
-            kind: config.optim.kind, step: s.step,
+            kind: config.optim.kind.rawValue, step: s.step,
             hyperparameters: ["lr": config.optim.lr, "beta1": config.optim.beta1, "beta2": config.optim.beta2,
                               "eps": config.optim.eps, "weight_decay": config.optim.weightDecay],
             moments: ["exp_avg": flat.with(values: s.m), "exp_avg_sq": flat.with(values: s.v)])
@@ -124,8 +124,8 @@ public final class Trainer {
         guard let o = state.optimizer, let m = o.moments["exp_avg"], let v = o.moments["exp_avg_sq"], let shadow = state.ema else {
             throw TrainingError("\(path): the checkpoint has no optimizer state or EMA to resume from (/optimizer/exp_avg, /optimizer/exp_avg_sq, /ema)")
         }
-        guard o.kind == config.optim.kind else {
-            throw TrainingError("\(path): the checkpoint's optimizer is \(o.kind), the config's optim.kind is \(config.optim.kind)")
+        guard o.kind == config.optim.kind.rawValue else {
+            throw TrainingError("\(path): the checkpoint's optimizer is \(o.kind), the config's optim.kind is \(config.optim.kind.rawValue)")
         }
         parameters.values.assign(state.model.values)
         try optimizer.restore(AdamState(step: o.step, m: m.values, v: v.values))
@@ -302,7 +302,7 @@ public final class Trainer {
         var skipped = false
         if !globalLoss.isFinite || !norm.isFinite {
             let what = !globalLoss.isFinite ? "loss \(globalLoss)" : "gradient norm \(norm)"
-            if config.train.nanPolicy == "skip" {
+            if config.train.nanPolicy == .skip {
                 skipped = true
                 skippedSteps += 1
                 logger.warning("step \(step + 1): non-finite \(what); step skipped (\(skippedSteps) so far)")

@@ -12,11 +12,11 @@ public enum TrainingSetup {
         let denoiser = try makeDenoiser(config, backbone: model)
         let objective: any TrainingObjective
         switch config.diffusion.objective {
-        case "ddpm": objective = DDPMObjective(ddpm: try discreteDDPM(config))
-        case "vdm": objective = VDMObjective()
-        default: objective = DiffusionObjective(denoiser: denoiser, sampling: noiseLevels(config))
+        case .ddpm: objective = DDPMObjective(ddpm: try discreteDDPM(config))
+        case .vdm: objective = VDMObjective()
+        case .denoiser: objective = DiffusionObjective(denoiser: denoiser, sampling: noiseLevels(config))
         }
-        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0
+        let numClasses = config.model.kind == .unet ? config.model.unet.numClasses : 0
         let classLabels = numClasses > 0
             ? try ClassLabels(numClasses: numClasses, dropout: config.train.labelDropout, rng: CounterRNG(seed: UInt64(config.train.seed)),
                               dataset: dataset, source: "data.source \(config.data.source)")
@@ -38,7 +38,7 @@ public enum TrainingSetup {
             if let value { parameters[key] = value }
         }
         do {
-            return try Diffusion.makeSchedule(name: d.schedule, parameters: parameters)
+            return try Diffusion.makeSchedule(name: d.schedule.rawValue, parameters: parameters)
         } catch {
             throw TrainingError("diffusion: \(error)")
         }
@@ -47,7 +47,7 @@ public enum TrainingSetup {
     /// The discrete-time DDPM of `diffusion.objective: ddpm`, with the betas of the `ddpm` schedule.
     static func discreteDDPM(_ config: TrainConfig) throws -> DiscreteDDPM {
         guard let ddpm = try makeSchedule(config) as? DDPMSchedule else {
-            throw TrainingError("diffusion.schedule: '\(config.diffusion.schedule)' with diffusion.objective: ddpm; set schedule: ddpm")
+            throw TrainingError("diffusion.schedule: '\(config.diffusion.schedule.rawValue)' with diffusion.objective: ddpm; set schedule: ddpm")
         }
         return DiscreteDDPM(betaStart: ddpm.betaStart, betaEnd: ddpm.betaEnd, steps: ddpm.steps)
     }
@@ -58,32 +58,31 @@ public enum TrainingSetup {
     /// conditioning); `vdm`: noise prediction over the learned schedule (c_in = 1 as alpha^2 + sigma^2 = 1,
     /// c_time = gamma / 2: the `VDMDenoiser` posterior mean).
     public static func makeDenoiser(_ config: TrainConfig, backbone: any Backbone) throws -> any BackboneDenoiser {
-        if config.diffusion.objective == "vdm" {
+        if config.diffusion.objective == .vdm {
             guard let scheduled = backbone as? ScheduledBackbone else {
                 throw TrainingError("diffusion.objective: vdm needs the ScheduledBackbone TrainingSetup.makeBackbone builds")
             }
             return EpsilonDenoiser(backbone: scheduled.backbone, schedule: scheduled.schedule)
         }
         let schedule = try makeSchedule(config)
-        if config.diffusion.objective == "ddpm" {
+        if config.diffusion.objective == .ddpm {
             return EpsilonDenoiser(backbone: backbone, schedule: schedule)
         }
         switch config.diffusion.denoiser {
-        case "simple": return SimpleDenoiser(backbone: backbone, schedule: schedule, maxWeight: config.diffusion.maxWeight)
-        case "karras": return KarrasDenoiser(backbone: backbone, schedule: schedule)
-        case "epsilon": return EpsilonDenoiser(backbone: backbone, schedule: schedule)
-        case "velocity": return VelocityDenoiser(backbone: backbone, schedule: schedule)
-        default: throw TrainingError("diffusion.denoiser: '\(config.diffusion.denoiser)' is not one of \(TrainConfig.Choices.denoisers.joined(separator: ", "))")
+        case .simple: return SimpleDenoiser(backbone: backbone, schedule: schedule, maxWeight: config.diffusion.maxWeight)
+        case .karras: return KarrasDenoiser(backbone: backbone, schedule: schedule)
+        case .epsilon: return EpsilonDenoiser(backbone: backbone, schedule: schedule)
+        case .velocity: return VelocityDenoiser(backbone: backbone, schedule: schedule)
         }
     }
 
     /// `diffusion.noise_levels`.
     public static func noiseLevels(_ config: TrainConfig) -> NoiseLevelSampling {
         switch config.diffusion.noiseLevels {
-        case "lognormal": return .logNormal(pMean: config.diffusion.pMean, pStd: config.diffusion.pStd)
-        case "stratified": return .stratified
-        case "antithetic": return .antithetic
-        default: return .uniform
+        case .lognormal: return .logNormal(pMean: config.diffusion.pMean, pStd: config.diffusion.pStd)
+        case .stratified: return .stratified
+        case .antithetic: return .antithetic
+        case .uniform: return .uniform
         }
     }
 
@@ -108,17 +107,17 @@ public enum TrainingSetup {
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
                                  sampleShape: [Int], steps: Int? = nil, guidance: Double? = nil,
                                  classes: ((_ count: Int, _ numClasses: Int) -> [Int])? = nil) throws -> TrainingComponents.SampleDrawer {
-        let grid: TimeGrid = config.sample.grid == "edm" ? .edm(rho: config.sample.rho) : .uniform
+        let grid: TimeGrid = config.sample.grid == .edm ? .edm(rho: config.sample.rho) : .uniform
         let options = SamplerOptions(settings: SamplingSettings(steps: steps ?? config.sample.steps, grid: grid, denoiseFinal: config.sample.finishWithMean,
                                                                 seed: UInt64(config.train.seed)))
         let sampler: any Sampler
         do {
-            sampler = try makeSampler(name: config.sample.sampler, denoiser: denoiser, options: options)
+            sampler = try makeSampler(name: config.sample.sampler.rawValue, denoiser: denoiser, options: options)
         } catch {
             throw TrainingError("sample.sampler: \(error)")
         }
         let perSample = sampleShape.reduce(1, *)
-        let numClasses = config.model.kind == "unet" ? config.model.unet.numClasses : 0, guidance = guidance ?? config.sample.guidance
+        let numClasses = config.model.kind == .unet ? config.model.unet.numClasses : 0, guidance = guidance ?? config.sample.guidance
         return { _, requested, share, shouldStop in
             let labels = numClasses > 0
                 ? (classes?(requested, numClasses) ?? ClassLabels.grid(count: requested, numClasses: numClasses).labels) : nil
@@ -133,7 +132,7 @@ public enum TrainingSetup {
                 if let labels {
                     let guided = GuidedDenoiser(base: denoiser, labels: Array(labels[first..<(first + n)]), noLabel: numClasses,
                                                 guidance: guidance)
-                    groupSampler = try makeSampler(name: config.sample.sampler, denoiser: guided, options: options)
+                    groupSampler = try makeSampler(name: config.sample.sampler.rawValue, denoiser: guided, options: options)
                 }
                 guard let y = groupSampler(x, firstSample: first, progress: nil, shouldStop: shouldStop) else { return nil }
                 (samples.pointer + (first - rows.lowerBound) * perSample).update(from: y.pointer, count: n * perSample)
@@ -172,21 +171,21 @@ public enum TrainingSetup {
     /// wrapped with a learned schedule (seeded from `train.seed`) as a `ScheduledBackbone`.
     public static func makeBackbone(_ config: TrainConfig, sampleShape: [Int]) throws -> any Backbone {
         let backbone = try makePlainBackbone(config, sampleShape: sampleShape)
-        guard config.diffusion.objective == "vdm" else { return backbone }
+        guard config.diffusion.objective == .vdm else { return backbone }
         return ScheduledBackbone(backbone: backbone, schedule: LearnedSchedule(seed: UInt64(config.train.seed) &+ 1))
     }
 
     static func makePlainBackbone(_ config: TrainConfig, sampleShape: [Int]) throws -> any Backbone {
         let seed = UInt64(config.train.seed)
         switch (config.model.kind, sampleShape.count) {
-        case ("unet", 3):
+        case (.unet, 3):
             let u = config.model.unet
             let unet = UNetConfig(inChannels: sampleShape[0], channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,
                                   attentionDepths: u.attentionDepths, posDim: u.posDim, embDim: u.embDim,
                                   numGroups: u.numGroups, dropout: Float(u.dropout), numClasses: u.numClasses)
             do { try unet.validate(imageSize: (sampleShape[1], sampleShape[2])) } catch { throw TrainingError("model.unet: \(error)") }
             return UNet(unet, seed: seed)
-        case ("mlp", 1):
+        case (.mlp, 1):
             let m = config.model.mlp
             let mlp = MLPConfig(features: sampleShape[0], hiddenWidths: m.hiddenWidths, posDim: m.posDim, embDim: m.embDim)
             do { try mlp.validate() } catch { throw TrainingError("model.mlp: \(error)") }
@@ -194,7 +193,7 @@ public enum TrainingSetup {
         default:
             let what = sampleShape.count == 3 ? "images \(sampleShape)" : "vectors \(sampleShape)"
             let want = sampleShape.count == 3 ? "unet" : "mlp"
-            throw TrainingError("model.kind: '\(config.model.kind)' cannot model \(config.data.source)'s \(what); use model.kind: \(want)")
+            throw TrainingError("model.kind: '\(config.model.kind.rawValue)' cannot model \(config.data.source)'s \(what); use model.kind: \(want)")
         }
     }
 }

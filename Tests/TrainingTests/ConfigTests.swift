@@ -1,4 +1,5 @@
 import XCTest
+import Diffusion
 @testable import Training
 
 final class ConfigTests: XCTestCase {
@@ -74,6 +75,34 @@ final class ConfigTests: XCTestCase {
             "diffusion.sigma_max: must be a finite number > 0, got -1.0",
             "sample.sampler: 'rk4' is not one of ddpm, ddim, euler, heun, ito, zab, vab, zeab, xeab, reab, pc",
         ])
+    }
+
+    func testChoicesComeFromTheirTypes() throws {
+        XCTAssertEqual(TrainConfig.choices, [
+            "model.kind": ["unet", "mlp"], "diffusion.objective": ["denoiser", "ddpm", "vdm"],
+            "diffusion.schedule": ["ve", "vp", "cosine", "rectified", "decay", "elucidated", "ddpm"],
+            "diffusion.denoiser": ["simple", "karras", "epsilon", "velocity"],
+            "diffusion.noise_levels": ["uniform", "lognormal", "stratified", "antithetic"],
+            "optim.kind": ["adam", "adamw"], "optim.decay": ["constant", "cosine"], "train.nan_policy": ["stop", "skip"],
+            "train.precision": ["fp32", "bf16"], "sample.sampler": SamplerKind.allCases.map(\.rawValue), "sample.grid": ["linear", "edm"],
+        ])
+        // A bad choice is one problem with its key path among the others, and the default stands in
+        // for it without problems of its own.
+        XCTAssertEqual(Set(problems("optim:\n  kind: sgd\n  lr: -1\ntrain:\n  nan_policy: ignore\n")), [
+            "optim.kind: 'sgd' is not one of adam, adamw",
+            "optim.lr: must be a finite number > 0, got -1.0",
+            "train.nan_policy: 'ignore' is not one of stop, skip",
+        ])
+        XCTAssertEqual(problems("model:\n  kind: cnn\neval:\n  every: 5\n  classifier: c.h5\n"), ["model.kind: 'cnn' is not one of unet, mlp"])
+        // The YAML spells each choice as before, and reads back to the same config.
+        let r = try ConfigLoader.load(yaml: "optim:\n  kind: adamw\n  decay: cosine\ntrain:\n  nan_policy: skip\n")
+        XCTAssertEqual(r.config.optim.kind, .adamw)
+        XCTAssertEqual(r.config.optim.decay, .cosine)
+        XCTAssertEqual(r.config.train.nanPolicy, .skip)
+        for line in ["  kind: adamw", "  decay: cosine", "  nan_policy: skip", "  precision: fp32", "  sampler: heun", "  kind: unet"] {
+            XCTAssertTrue(r.yaml.contains(line + "\n"), "\(line) in \(r.yaml)")
+        }
+        XCTAssertEqual(try ConfigLoader.load(yaml: r.yaml).config, r.config)
     }
 
     func testScheduleParameters() {

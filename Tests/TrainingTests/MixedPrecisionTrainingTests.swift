@@ -63,7 +63,7 @@ final class MixedPrecisionTrainingTests: XCTestCase {
 
         XCTAssertTrue(try log("bf16").contains("precision bf16 emulated (DIFFUSE_BF16=emulate)"))
         XCTAssertTrue(try log("fp32").contains("precision fp32"))
-        XCTAssertEqual(try ConfigLoader.load(path: RunFolder(path: dir + "/bf16").configPath).config.train.precision, "bf16")
+        XCTAssertEqual(try ConfigLoader.load(path: RunFolder(path: dir + "/bf16").configPath).config.train.precision, .bf16)
         // Master weights (and so checkpoints) stay fp32: not every value is a bf16 number.
         let values = try checkpointValues("bf16")
         XCTAssertTrue(values.contains { $0.bitPattern & 0xFFFF != 0 }, "checkpoint values are full fp32")
@@ -84,11 +84,10 @@ final class MixedPrecisionTrainingTests: XCTestCase {
     }
 
     func testPrecisionIsValidated() throws {
-        var config = TrainConfig()
-        config.train.precision = "fp16"
-        XCTAssertTrue(config.validate(worldSize: 1).contains("train.precision: 'fp16' is not one of fp32, bf16"))
-        config.train.precision = "bf16"
-        XCTAssertFalse(config.validate(worldSize: 1).contains { $0.hasPrefix("train.precision") })
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: "", overrides: ["train.precision=fp16"])) {
+            XCTAssertTrue("\($0)".contains("train.precision: 'fp16' is not one of fp32, bf16"), "\($0)")
+        }
+        XCTAssertEqual(try ConfigLoader.load(yaml: "train:\n  precision: bf16\n").config.train.precision, .bf16)
         XCTAssertThrowsError(try ConfigLoader.load(yaml: "train:\n  precision: half\n")) {
             XCTAssertTrue("\($0)".contains("train.precision: 'half' is not one of fp32, bf16"), "\($0)")
         }

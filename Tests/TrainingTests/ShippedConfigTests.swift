@@ -12,8 +12,8 @@ final class ShippedConfigTests: XCTestCase {
 
     func testCIFAR10DDPMIsHoEtAl() throws {
         let c = try load("cifar10-ddpm.yaml")
-        XCTAssertEqual(c.diffusion.objective, "ddpm")
-        XCTAssertEqual(c.diffusion.schedule, "ddpm")
+        XCTAssertEqual(c.diffusion.objective, .ddpm)
+        XCTAssertEqual(c.diffusion.schedule, .ddpm)
         XCTAssertEqual([c.optim.lr, Double(c.optim.warmupSteps), Double(c.train.globalBatch), c.model.unet.dropout, c.ema.decay, c.optim.gradClip],
                        [2e-4, 5000, 128, 0.1, 0.9999, 1])
         XCTAssertTrue(c.data.flip)
@@ -26,9 +26,9 @@ final class ShippedConfigTests: XCTestCase {
 
     func testEDMAndVDM() throws {
         let e = try load("edm.yaml")
-        XCTAssertEqual([e.diffusion.denoiser, e.diffusion.schedule, e.diffusion.noiseLevels, e.sample.sampler, e.sample.grid],
+        XCTAssertEqual([e.diffusion.denoiser.rawValue, e.diffusion.schedule.rawValue, e.diffusion.noiseLevels.rawValue, e.sample.sampler.rawValue, e.sample.grid.rawValue],
                        ["karras", "elucidated", "lognormal", "heun", "edm"])
         XCTAssertEqual(e.sample.rho, 7)
-        XCTAssertEqual(try load("vdm.yaml").diffusion.objective, "vdm")
+        XCTAssertEqual(try load("vdm.yaml").diffusion.objective, .vdm)
     }
 }

@@ -86,7 +86,7 @@ public struct CheckpointModel {
     /// and number of classes (0: unconditional).
     public static func preview(_ file: String) throws -> (config: TrainConfig, sampleShape: [Int], numClasses: Int) {
         let (_, config, shape) = try describe(file)
-        return (config, shape, config.model.kind == "unet" ? config.model.unet.numClasses : 0)
+        return (config, shape, config.model.kind == .unet ? config.model.unet.numClasses : 0)
     }
 
     /// A checkpoint file as given, or the newest checkpoint that verifies of a run folder
@@ -131,14 +131,14 @@ public struct CheckpointModel {
     /// The sample shape read off the stored weights: the UNet's `input_conv.weight`
     /// [C0, C, 3, 3] gives [C, S, S] with S = `data.image_size`; the MLP's `out.weight` [D, W] gives [D].
     static func sampleShapeFromWeights(_ path: String, config: TrainConfig) throws -> [Int] {
-        let (name, axis) = config.model.kind == "mlp" ? ("out.weight", 0) : ("input_conv.weight", 1)
+        let (name, axis) = config.model.kind == .mlp ? ("out.weight", 0) : ("input_conv.weight", 1)
         do {
             let file = try H5File.open(path, readOnly: true)
             defer { try? file.close() }
             let shape = try file.group(named: "model").dataset(named: name).shape
             guard shape.count > axis else { throw CheckpointError(path: path, "/model/\(name) has shape \(shape)") }
             let size = config.data.imageSize
-            return config.model.kind == "mlp" ? [shape[axis]] : [shape[axis], size, size]
+            return config.model.kind == .mlp ? [shape[axis]] : [shape[axis], size, size]
         } catch let e as CheckpointError {
             throw e
         } catch {

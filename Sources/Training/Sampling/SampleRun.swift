@@ -66,7 +66,7 @@ public enum SampleRun {
         if options.out != nil, !isVector, ![1, 3].contains(shape[0]) {
             throw SamplingError("--out: images with \(shape[0]) channels cannot be drawn as a PNG grid (1 or 3 channels)")
         }
-        let samplerName = options.sampler ?? model.config.sample.sampler
+        let samplerName = options.sampler ?? model.config.sample.sampler.rawValue
         let steps = options.steps ?? model.config.sample.steps
         let samplerOptions = SamplerOptions(
             settings: SamplingSettings(steps: max(1, steps), grid: try options.timeGrid(), denoiseFinal: options.finishWithMean,
