@@ -53,6 +53,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks (diffuse-bench) and checks run as tools or by tests, kept out of the library targets.
+        .target(name: "Benchmarks", dependencies: ["Tensor", "Autograd", "NN", "Diffusion", "Distributed"]),
+        .target(name: "TestSupport", dependencies: ["Tensor", "Distributed"]),
+
         .executableTarget(name: "diffuse-train", dependencies: [
             "Training", "Tensor", "Checkpoint", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-sample", dependencies: [
@@ -62,13 +66,13 @@ let package = Package(
         .executableTarget(name: "diffuse-eval", dependencies: [
             "Training", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-bench", dependencies: [
-            "Training", "Tensor", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            "Benchmarks", "Training", "Tensor", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             ),
 
         // A small MPI self-check: `mpirun -np N diffuse-mpi-check` verifies the MPI layer
         // (allreduce, broadcast, gather, bucketed overlap) and is what the Distributed tests launch.
         .executableTarget(name: "diffuse-mpi-check", dependencies: [
-            "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Benchmarks", "TestSupport", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AutogradTests", dependencies: ["Tensor", "Autograd"]),
@@ -76,10 +80,11 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["Tensor", "Autograd", "NN", "HDF5"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Tensor", "Autograd", "NN", "Diffusion"]),
         .testTarget(name: "DataTests", dependencies: ["Tensor", "HDF5", "Data"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "Distributed"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Tensor", "HDF5", "Checkpoint"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
-                                                  .product(name: "Logging", package: "swift-log")]),
+                                                  "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Tensor", "Benchmarks"]),
     ],
     swiftLanguageModes: [.v5]
 )

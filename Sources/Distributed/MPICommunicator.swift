@@ -222,7 +222,7 @@ public final class MPICommunicator: Communicator {
 
     /// Provokes an MPI error (a broadcast from the nonexistent root `size`) and returns what was
     /// thrown: checks that errors return as `CommunicatorError`s with MPI's message instead of aborting.
-    func provokeInvalidRootError() -> Error? {
+    public func provokeInvalidRootError() -> Error? {
         var x: Int32 = 0
         do {
             try MPICommunicator.check(MPI_Bcast(&x, 1, diffuse_mpi_int(), Int32(size), comm), "MPI_Bcast (invalid root \(size))")

@@ -115,7 +115,7 @@ public final class ConvAutotuner: @unchecked Sendable {
     }
 
     /// The fastest of `timings`, unless the first (the rule's choice) is within `margin` of it.
-    static func fastest(_ timings: [(algorithm: ConvAlgorithm, seconds: Double)], margin: Double) -> ConvAlgorithm {
+    public static func fastest(_ timings: [(algorithm: ConvAlgorithm, seconds: Double)], margin: Double) -> ConvAlgorithm {
         guard let first = timings.first else { return .im2col(samplesPerGemm: nil) }
         let best = timings.min { $0.seconds < $1.seconds }!
         return best.seconds < first.seconds * (1 - margin) ? best.algorithm : first.algorithm

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Training
 
 /// `diffuse-bench sample`: forward-only (sampling) img/s of the benchmark UNets.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Training
 
 /// `diffuse-bench train`: training img/s of torch_reference.py's step (Karras denoiser, VP

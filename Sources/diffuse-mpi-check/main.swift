@@ -1,6 +1,8 @@
 import ArgumentParser
+import Benchmarks
 import Distributed
 import Foundation
+import TestSupport
 
 /// `mpirun -np N diffuse-mpi-check` runs `MPISelfCheck` on every rank; rank 0 prints one line
 /// per check and a final "P passed, F failed" line. Exit status 1 if any check failed.

@@ -3,6 +3,7 @@ import Data
 import Distributed
 import Foundation
 import HDF5
+import TestSupport
 import XCTest
 @testable import Training
 

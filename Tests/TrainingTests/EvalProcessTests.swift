@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 

@@ -1,6 +1,7 @@
 import Distributed
 import Foundation
 import HDF5
+import TestSupport
 import XCTest
 @testable import Training
 

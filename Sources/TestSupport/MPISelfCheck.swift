@@ -1,3 +1,4 @@
+import Distributed
 import Tensor
 
 /// Self-checks of a `Communicator` run collectively on every rank (what `diffuse-mpi-check`

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Times every convolution algorithm (`ConvAlgorithm.candidates`) for every pass of every
 /// distinct convolution of a UNet, as the autotuner does on first use, and reports each

@@ -1,3 +1,5 @@
+import Distributed
+import Foundation
 import Tensor
 
 /// Measures how much of a large gradient allreduce hides behind compute when the compute

@@ -131,7 +131,7 @@ public struct TrainBenchmark {
     public func run(_ config: Config, train: Bool, forward: Bool) throws -> Result {
         let ranks = communicator.size
         guard config.batch % ranks == 0 else {
-            throw TrainingError("\(config.name): batch \(config.batch) does not split over \(ranks) ranks")
+            throw BenchmarkError("\(config.name): batch \(config.batch) does not split over \(ranks) ranks")
         }
         let localBatch = config.batch / ranks, firstSample = communicator.rank * localBatch
         let model = UNet(config.unet, seed: 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Times the conv2d kernels on the convolution shapes of the UNets against raw `Gemm.sgemm`
 /// on the equivalent GEMM shapes, in the same run and interleaved, so both see the same
