@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Tensor", "HDF5", "Checkpoint"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
                                                   "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Tensor", "Benchmarks"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Tensor", "NN", "Benchmarks"]),
     ],
     swiftLanguageModes: [.v5]
 )

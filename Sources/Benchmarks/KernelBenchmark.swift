@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Tensor
 
 /// Times the conv2d kernels on the convolution shapes of the UNets against raw `Gemm.sgemm`
@@ -47,7 +48,7 @@ public struct KernelBenchmark {
 
     /// All measurements of one UNet configuration.
     public struct ConfigResult: Sendable {
-        public var config: UNetConvShapes.Config
+        public var config: TrainBenchmark.Config
         public var measurements: [Measurement]
 
         /// Totals over every convolution layer of the network (shared geometries counted per
@@ -111,8 +112,8 @@ public struct KernelBenchmark {
     }
 
     /// Measures every distinct convolution of a UNet configuration, reporting each row as it is done.
-    public func run(_ config: UNetConvShapes.Config, report: (String) -> Void = { _ in }) -> ConfigResult {
-        let shapes = UNetConvShapes(config)
+    public func run(_ config: TrainBenchmark.Config, report: (String) -> Void = { _ in }) -> ConfigResult {
+        let shapes = config.convolutions
         report(Self.header(config, shapes))
         var result = ConfigResult(config: config, measurements: [])
         for (g, layers) in shapes.distinct {
@@ -135,8 +136,8 @@ public struct KernelBenchmark {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    static func header(_ config: UNetConvShapes.Config, _ shapes: UNetConvShapes) -> String {
-        let title = "\(config.name): \(config.inChannels)x\(config.imageSize)x\(config.imageSize), channels \(config.channelsPerDepth), batch \(config.batch); "
+    static func header(_ config: TrainBenchmark.Config, _ shapes: UNetConvolutions) -> String {
+        let title = "\(config.name): \(config.unet.inChannels)x\(config.imageSize)x\(config.imageSize), channels \(config.unet.channelsPerDepth), batch \(config.batch); "
             + "\(shapes.layers.count) convolutions, \(String(format: "%.2f", shapes.forwardFlopsPerImage / 1e9)) GFLOP/img forward"
         let columns = pad("conv (BxCinxHxW k s)", 24) + pad("Cout", 6, right: true) + "  " + pad("GEMM MxNxK", 17)
             + ["fwd", "sgemm", "ratio", "bwd", "sgemm", "ratio"].map { pad($0, 8, right: true) }.joined() + "  layers"

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Tensor
 
 /// Times every convolution algorithm (`ConvAlgorithm.candidates`) for every pass of every
@@ -23,9 +24,9 @@ public struct KernelChoiceBenchmark {
 
     /// Measures a configuration, reporting one line per (shape, pass) as it is done.
     @discardableResult
-    public func run(_ config: UNetConvShapes.Config, report: (String) -> Void) -> Totals {
-        let shapes = UNetConvShapes(config)
-        report("\(config.name): \(config.inChannels)x\(config.imageSize)x\(config.imageSize), channels \(config.channelsPerDepth), "
+    public func run(_ config: TrainBenchmark.Config, report: (String) -> Void) -> Totals {
+        let shapes = config.convolutions
+        report("\(config.name): \(config.unet.inChannels)x\(config.imageSize)x\(config.imageSize), channels \(config.unet.channelsPerDepth), "
                + "batch \(config.batch); \(shapes.distinct.count) distinct convolutions, candidates' best of \(rounds) (ms)")
         var totals = Totals()
         for (g, layers) in shapes.distinct {

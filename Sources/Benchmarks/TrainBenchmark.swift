@@ -23,22 +23,27 @@ public struct TrainBenchmark {
         public var unet: UNetConfig
         public var imageSize: Int
         public var batch: Int
-        /// The same network as a list of convolutions, for the FLOP count.
-        public var convShapes: UNetConvShapes.Config
 
-        static func make(_ shapes: UNetConvShapes.Config, posDim: Int, embDim: Int, numGroups: Int) -> Config {
-            let unet = UNetConfig(inChannels: shapes.inChannels, channelsPerDepth: shapes.channelsPerDepth,
-                                  numBlocks: shapes.numBlocks, attentionDepths: shapes.attentionDepths,
-                                  posDim: posDim, embDim: embDim, numGroups: numGroups, dropout: 0)
-            return Config(name: shapes.name, unet: unet, imageSize: shapes.imageSize, batch: shapes.batch, convShapes: shapes)
+        /// The network's convolutions at this image size and batch (`UNetConvolutions`).
+        public var convolutions: UNetConvolutions {
+            UNetConvolutions(unet, height: imageSize, width: imageSize, batch: batch)
         }
 
+        /// mnist: 1x28x28, channels [32, 64, 128], attention at depth 2, batch 64.
+        public static let mnist = Config(name: "mnist", unet: UNetConfig(
+            inChannels: 1, channelsPerDepth: [32, 64, 128], attentionDepths: [2], posDim: 32, embDim: 128, numGroups: 8, dropout: 0),
+            imageSize: 28, batch: 64)
+        /// cifar-small: 3x32x32, channels [64, 128, 256], attention at depth 2, batch 32.
+        public static let cifarSmall = Config(name: "cifar-small", unet: UNetConfig(
+            inChannels: 3, channelsPerDepth: [64, 128, 256], attentionDepths: [2], posDim: 64, embDim: 256, numGroups: 32, dropout: 0),
+            imageSize: 32, batch: 32)
+        /// ddpm-cifar10 (Ho et al., 2020): 3x32x32, channels [128, 256, 256, 256], attention at depth 1, batch 8.
+        public static let ddpmCifar10 = Config(name: "ddpm-cifar10", unet: UNetConfig(
+            inChannels: 3, channelsPerDepth: [128, 256, 256, 256], attentionDepths: [1], posDim: 128, embDim: 512, numGroups: 32, dropout: 0),
+            imageSize: 32, batch: 8)
+
         /// The configurations of `bench/torch_reference.py` (same UNets and batches).
-        public static let all: [Config] = [
-            make(.mnist, posDim: 32, embDim: 128, numGroups: 8),
-            make(.cifarSmall, posDim: 64, embDim: 256, numGroups: 32),
-            make(.ddpmCifar10, posDim: 128, embDim: 512, numGroups: 32),
-        ]
+        public static let all: [Config] = [mnist, cifarSmall, ddpmCifar10]
 
         public static func named(_ name: String) -> Config? { all.first { $0.name == name } }
     }
@@ -210,10 +215,10 @@ public struct TrainBenchmark {
         return Self.median(times)
     }
 
-    /// Forward FLOPs per image: every convolution (`UNetConvShapes`) plus every linear layer
+    /// Forward FLOPs per image: every convolution (`UNetConvolutions`) plus every linear layer
     /// (2-D weights `[out, in]`: 2 out in), the count of torch_reference.py's hooks.
     public static func forwardFlopsPerImage(_ config: Config, parameters: ParameterSet) -> Double {
-        let conv = UNetConvShapes(config.convShapes).forwardFlopsPerImage
+        let conv = config.convolutions.forwardFlopsPerImage
         let linear = parameters.shapes.filter { $0.count == 2 }.reduce(0.0) { $0 + 2 * Double($1[0] * $1[1]) }
         return conv + linear
     }

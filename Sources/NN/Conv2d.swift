@@ -36,6 +36,7 @@ public final class Conv2d: Module {
 
     /// `x` is `[B, in, H, W]`.
     public func callAsFunction(_ x: Variable) -> Variable {
-        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        ConvTrace.recorder?.record(self, input: x.shape)
+        return conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
 }

@@ -1,6 +1,7 @@
 import Distributed
 import Foundation
 import Logging
+import NN
 import Tensor
 
 /// Before the first step, rank 0 chooses the algorithm of every pass of the model's
@@ -38,10 +39,8 @@ enum KernelAgreement {
     /// not square, whose shapes are then decided on first use).
     static func convolutions(_ config: TrainConfig, sampleShape: [Int], batch: Int) -> [Conv2dGeometry] {
         guard config.model.kind == .unet, sampleShape.count == 3, sampleShape[1] == sampleShape[2], batch > 0 else { return [] }
-        let u = config.model.unet
-        let shapes = UNetConvShapes(.init(name: config.name, inChannels: sampleShape[0], imageSize: sampleShape[1],
-                                          channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,
-                                          attentionDepths: u.attentionDepths, batch: batch))
+        let shapes = UNetConvolutions(TrainingSetup.unetConfig(config, inChannels: sampleShape[0]),
+                                      height: sampleShape[1], width: sampleShape[2], batch: batch)
         return shapes.distinct.map(\.geometry)
     }
 }

@@ -175,14 +175,19 @@ public enum TrainingSetup {
         return ScheduledBackbone(backbone: backbone, schedule: LearnedSchedule(seed: UInt64(config.train.seed) &+ 1))
     }
 
+    /// The `UNetConfig` of `model.unet` for images of `inChannels` channels.
+    static func unetConfig(_ config: TrainConfig, inChannels: Int) -> UNetConfig {
+        let u = config.model.unet
+        return UNetConfig(inChannels: inChannels, channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,
+                          attentionDepths: u.attentionDepths, posDim: u.posDim, embDim: u.embDim,
+                          numGroups: u.numGroups, dropout: Float(u.dropout), numClasses: u.numClasses)
+    }
+
     static func makePlainBackbone(_ config: TrainConfig, sampleShape: [Int]) throws -> any Backbone {
         let seed = UInt64(config.train.seed)
         switch (config.model.kind, sampleShape.count) {
         case (.unet, 3):
-            let u = config.model.unet
-            let unet = UNetConfig(inChannels: sampleShape[0], channelsPerDepth: u.channelsPerDepth, numBlocks: u.numBlocks,
-                                  attentionDepths: u.attentionDepths, posDim: u.posDim, embDim: u.embDim,
-                                  numGroups: u.numGroups, dropout: Float(u.dropout), numClasses: u.numClasses)
+            let unet = unetConfig(config, inChannels: sampleShape[0])
             do { try unet.validate(imageSize: (sampleShape[1], sampleShape[2])) } catch { throw TrainingError("model.unet: \(error)") }
             return UNet(unet, seed: seed)
         case (.mlp, 1):

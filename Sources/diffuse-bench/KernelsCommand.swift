@@ -11,7 +11,7 @@ struct KernelsCommand: ParsableCommand {
         abstract: "Each convolution algorithm's time for every pass of the UNets' convolutions, and the choice the autotuner makes.",
         discussion: "The choice is what DIFFUSE_KERNELS=auto (the default) makes on first use of a shape; the rule is the fixed choice of earlier versions. With --sgemm: the kernels' GFLOP/s next to raw sgemm on the same GEMM shapes.")
 
-    @Option(help: "UNet configuration: \(UNetConvShapes.Config.all.map(\.name).joined(separator: ", ")) or all.")
+    @Option(help: "UNet configuration: \(TrainBenchmark.Config.all.map(\.name).joined(separator: ", ")) or all.")
     var config: String = "all"
 
     @Option(help: "Minimum timed rounds per shape (the best round is reported).")
@@ -36,8 +36,8 @@ struct KernelsCommand: ParsableCommand {
     var precision: Precision = .fp32
 
     func validate() throws {
-        if config != "all" && !UNetConvShapes.Config.all.contains(where: { $0.name == config }) {
-            throw ValidationError("unknown --config '\(config)'; expected one of \(UNetConvShapes.Config.all.map(\.name).joined(separator: ", ")) or all")
+        if config != "all" && !TrainBenchmark.Config.all.contains(where: { $0.name == config }) {
+            throw ValidationError("unknown --config '\(config)'; expected one of \(TrainBenchmark.Config.all.map(\.name).joined(separator: ", ")) or all")
         }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
         if let s = samplesPerGemm, s < 1 { throw ValidationError("--samples-per-gemm must be at least 1, got \(s)") }
@@ -47,7 +47,7 @@ struct KernelsCommand: ParsableCommand {
     func run() throws {
         if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
         let mode = try activate(precision)
-        let configs = UNetConvShapes.Config.all.filter { config == "all" || $0.name == config }
+        let configs = TrainBenchmark.Config.all.filter { config == "all" || $0.name == config }
         print("CPU \(CPUFeatures.summary); OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), oneDNN \(OneDNNConv.version), precision \(mode.rawValue)")
         for c in configs {
             print("load average before: \(systemLoadAverage())")
