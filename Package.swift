@@ -47,8 +47,11 @@ let package = Package(
         .target(name: "Data", dependencies: ["Tensor", "HDF5", "CPNG", "CZlib"]),
         .target(name: "Distributed", dependencies: ["Tensor", "CMPI"]),
         .target(name: "Checkpoint", dependencies: ["Tensor", "NN", "HDF5", "CZlib"]),
+        // The training configuration: its YAML schema, loader and validation (no trainer).
+        .target(name: "Config", dependencies: [
+            "Tensor", "Diffusion", "Data", .product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: [
-            "Tensor", "Autograd", "NN", "Diffusion", "HDF5", "Data", "Distributed", "Checkpoint",
+            "Config", "Tensor", "Autograd", "NN", "Diffusion", "HDF5", "Data", "Distributed", "Checkpoint",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -58,7 +61,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensor", "Distributed"]),
 
         .executableTarget(name: "diffuse-train", dependencies: [
-            "Training", "Tensor", "Checkpoint", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Config", "Training", "Tensor", "Checkpoint", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-sample", dependencies: [
             "Training", "Tensor", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-data", dependencies: [
@@ -82,7 +85,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Tensor", "HDF5", "Data"]),
         .testTarget(name: "DistributedTests", dependencies: ["Tensor", "Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Tensor", "HDF5", "Checkpoint"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
+        .testTarget(name: "TrainingTests", dependencies: ["Config", "Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
                                                   "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Tensor", "NN", "Benchmarks"]),
     ],

@@ -1,3 +1,4 @@
+import Config
 import Distributed
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import Config
 import Data
 import Diffusion
 import Foundation
@@ -13,7 +14,7 @@ import Tensor
 /// the figures computed from them in sample order, do not depend on the number of ranks.
 public struct SampleQualityEvaluator {
     /// The fewest samples an evaluation takes (covariance, k-NN balls with k = `k`).
-    public static let minimumCount = 8
+    public static let minimumCount = EvalConfig.minimumCount
     public let classifier: FeatureClassifier
     public let reference: ClassifierFeatureSet
     public let count: Int

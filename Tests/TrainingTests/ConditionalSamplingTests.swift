@@ -1,3 +1,4 @@
+@testable import Config
 import Data
 import Distributed
 import Foundation

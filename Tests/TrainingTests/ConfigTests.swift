@@ -1,3 +1,4 @@
+@testable import Config
 import XCTest
 import Diffusion
 @testable import Training

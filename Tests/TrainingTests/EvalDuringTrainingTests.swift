@@ -1,3 +1,4 @@
+@testable import Config
 import Distributed
 import Foundation
 import XCTest

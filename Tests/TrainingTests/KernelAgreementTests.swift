@@ -1,3 +1,4 @@
+@testable import Config
 import Autograd
 import Distributed
 import Logging

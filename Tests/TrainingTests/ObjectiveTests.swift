@@ -1,3 +1,4 @@
+@testable import Config
 import Checkpoint
 import Diffusion
 import Distributed

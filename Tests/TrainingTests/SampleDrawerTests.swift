@@ -1,3 +1,4 @@
+@testable import Config
 import Diffusion
 import Foundation
 import NN

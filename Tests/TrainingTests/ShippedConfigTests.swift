@@ -1,3 +1,4 @@
+@testable import Config
 import Foundation
 import NN
 import XCTest

@@ -1,3 +1,4 @@
+@testable import Config
 import Autograd
 import Data
 import Foundation

@@ -1,3 +1,4 @@
+import Config
 import Checkpoint
 import Diffusion
 import Foundation

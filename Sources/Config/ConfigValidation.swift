@@ -149,8 +149,8 @@ extension TrainConfig {
         nonNegative("eval.steps", eval.steps)
         if let g = eval.guidance, !g.isFinite { p.append("eval.guidance: must be a finite number, got \(g)") }
         if eval.every > 0 {
-            if eval.count < SampleQualityEvaluator.minimumCount {
-                p.append("eval.count: must be at least \(SampleQualityEvaluator.minimumCount) (k-NN precision/recall and a covariance need several samples), got \(eval.count)")
+            if eval.count < EvalConfig.minimumCount {
+                p.append("eval.count: must be at least \(EvalConfig.minimumCount) (k-NN precision/recall and a covariance need several samples), got \(eval.count)")
             }
             if eval.classifier.isEmpty { p.append("eval.classifier: eval.every is \(eval.every) but no classifier file is given (train one with diffuse-eval train-classifier)") }
             if model.kind != .unet && !rejectedChoices.contains("model.kind") { p.append("eval.every: sample quality is measured on images; model.kind is \(model.kind.rawValue)") }

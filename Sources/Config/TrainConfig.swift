@@ -237,6 +237,9 @@ public struct SampleConfig: Codable, Equatable, Sendable {
 /// (`diffuse-eval train-classifier`): FID, precision, recall and, for a class-conditional
 /// model, class agreement, logged under `quality` in metrics.jsonl.
 public struct EvalConfig: Codable, Equatable, Sendable {
+    /// The fewest samples an evaluation takes (a covariance, k-NN balls): `eval.count` is at least this.
+    public static let minimumCount = 8
+
     public var every: Int = 0
     public var count: Int = 256
     public var classifier: String = ""
