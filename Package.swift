@@ -50,9 +50,15 @@ let package = Package(
         // The training configuration: its YAML schema, loader and validation (no trainer).
         .target(name: "Config", dependencies: [
             "Tensor", "Diffusion", "Data", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Training", dependencies: [
+        // A model rebuilt from a config or checkpoint, and sampling from it (no trainer).
+        .target(name: "Sampling", dependencies: [
             "Config", "Tensor", "Autograd", "NN", "Diffusion", "HDF5", "Data", "Distributed", "Checkpoint",
-            .product(name: "Yams", package: "Yams"),
+            .product(name: "Yams", package: "Yams")]),
+        // Sample quality, likelihoods and the feature classifier (no trainer).
+        .target(name: "Evaluation", dependencies: [
+            "Sampling", "Tensor", "Autograd", "NN", "Diffusion", "HDF5", "Data", "Checkpoint"]),
+        .target(name: "Training", dependencies: [
+            "Config", "Sampling", "Evaluation", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Distributed", "Checkpoint",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -63,11 +69,11 @@ let package = Package(
         .executableTarget(name: "diffuse-train", dependencies: [
             "Config", "Training", "Tensor", "Checkpoint", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-sample", dependencies: [
-            "Training", "Tensor", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Config", "Sampling", "Tensor", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-data", dependencies: [
             "Data", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-eval", dependencies: [
-            "Training", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            "Config", "Sampling", "Evaluation", "Training", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "diffuse-bench", dependencies: [
             "Benchmarks", "Training", "Tensor", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             ),
@@ -85,7 +91,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Tensor", "HDF5", "Data"]),
         .testTarget(name: "DistributedTests", dependencies: ["Tensor", "Distributed", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Tensor", "HDF5", "Checkpoint"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Config", "Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
+        .testTarget(name: "TrainingTests", dependencies: ["Config", "Sampling", "Evaluation", "Training", "Tensor", "Autograd", "NN", "Diffusion", "Data", "Checkpoint", "HDF5", "Distributed",
                                                   "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Tensor", "NN", "Benchmarks"]),
     ],

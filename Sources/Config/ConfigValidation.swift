@@ -42,9 +42,9 @@ extension TrainConfig {
         positive("data.image_size", data.imageSize)
         if data.seed < 0 { p.append("data.seed: must be >= 0, got \(data.seed)") }
 
-        // model
-        if rejectedChoices.contains("model.kind") {
-        } else if model.kind == .unet {
+        // model (a rejected kind has no section checks)
+        let modelKind = rejectedChoices.contains("model.kind") ? nil : Optional(model.kind)
+        if modelKind == .unet {
             let u = model.unet
             if u.channelsPerDepth.isEmpty { p.append("model.unet.channels_per_depth: must list at least one depth") }
             for (i, c) in u.channelsPerDepth.enumerated() where c <= 0 {
@@ -70,7 +70,7 @@ extension TrainConfig {
                     p.append("data.image_size: \(data.imageSize) is not divisible by \(multiple) = 2^(depths-1) for the \(u.channelsPerDepth.count) depths of model.unet.channels_per_depth")
                 }
             }
-        } else if model.kind == .mlp {
+        } else if modelKind == .mlp {
             let m = model.mlp
             if m.hiddenWidths.isEmpty { p.append("model.mlp.hidden_widths: must list at least one width") }
             for (i, w) in m.hiddenWidths.enumerated() where w <= 0 {
@@ -153,7 +153,7 @@ extension TrainConfig {
                 p.append("eval.count: must be at least \(EvalConfig.minimumCount) (k-NN precision/recall and a covariance need several samples), got \(eval.count)")
             }
             if eval.classifier.isEmpty { p.append("eval.classifier: eval.every is \(eval.every) but no classifier file is given (train one with diffuse-eval train-classifier)") }
-            if model.kind != .unet && !rejectedChoices.contains("model.kind") { p.append("eval.every: sample quality is measured on images; model.kind is \(model.kind.rawValue)") }
+            if let kind = modelKind, kind != .unet { p.append("eval.every: sample quality is measured on images; model.kind is \(kind.rawValue)") }
         }
         return p
     }

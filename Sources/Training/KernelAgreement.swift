@@ -3,6 +3,7 @@ import Distributed
 import Foundation
 import Logging
 import NN
+import Sampling
 import Tensor
 
 /// Before the first step, rank 0 chooses the algorithm of every pass of the model's
@@ -40,7 +41,7 @@ enum KernelAgreement {
     /// not square, whose shapes are then decided on first use).
     static func convolutions(_ config: TrainConfig, sampleShape: [Int], batch: Int) -> [Conv2dGeometry] {
         guard config.model.kind == .unet, sampleShape.count == 3, sampleShape[1] == sampleShape[2], batch > 0 else { return [] }
-        let shapes = UNetConvolutions(TrainingSetup.unetConfig(config, inChannels: sampleShape[0]),
+        let shapes = UNetConvolutions(ModelSetup.unetConfig(config, inChannels: sampleShape[0]),
                                       height: sampleShape[1], width: sampleShape[2], batch: batch)
         return shapes.distinct.map(\.geometry)
     }

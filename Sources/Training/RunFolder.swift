@@ -1,4 +1,5 @@
 import Checkpoint
+import Config
 import Foundation
 import Tensor
 

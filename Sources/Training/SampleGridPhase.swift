@@ -1,5 +1,6 @@
 import Distributed
 import Foundation
+import Sampling
 import Tensor
 
 /// The periodic sample grid of a training run, interruptible by stop signals (issue 19).

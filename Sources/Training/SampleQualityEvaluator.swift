@@ -1,7 +1,9 @@
 import Config
 import Data
 import Diffusion
+import Evaluation
 import Foundation
+import Sampling
 import Tensor
 
 /// What `eval.every` needs, prepared once when training starts: the classifier of

@@ -1,4 +1,5 @@
 import Distributed
+import Evaluation
 import Foundation
 import Tensor
 

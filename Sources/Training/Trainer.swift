@@ -1,11 +1,12 @@
-import Config
 import Autograd
 import Checkpoint
+import Config
 import Data
 import Distributed
 import Foundation
 import Logging
 import NN
+import Sampling
 import Tensor
 
 /// Data-parallel training (issue 6).

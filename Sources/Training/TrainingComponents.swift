@@ -1,5 +1,6 @@
 import Data
 import NN
+import Sampling
 import Tensor
 
 /// What a run trains, built from the config by `TrainingSetup.components` (or by tests).

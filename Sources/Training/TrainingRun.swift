@@ -1,9 +1,9 @@
-import Config
 import Checkpoint
+import Config
 import Distributed
 import Foundation
-import Tensor
 import Logging
+import Tensor
 
 /// Where training starts: fresh, the newest complete checkpoint of the run folder, or a file.
 public enum ResumeMode: Equatable, Sendable {

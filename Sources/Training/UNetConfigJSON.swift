@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Sampling
 
 extension TrainingComponents {
     /// The trained UNet's `UNetConfig` (of the backbone itself or inside a `ScheduledBackbone`) as

@@ -1,6 +1,7 @@
 import Autograd
 import Diffusion
 import NN
+import Sampling
 import Tensor
 
 /// `diffusion.objective: vdm`: the continuous-time negative ELBO of VDM (Kingma et al. 2021) per

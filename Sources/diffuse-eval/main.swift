@@ -1,5 +1,8 @@
 import ArgumentParser
+import Config
+import Evaluation
 import Foundation
+import Sampling
 import Tensor
 import Training
 

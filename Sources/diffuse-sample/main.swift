@@ -1,8 +1,9 @@
 import ArgumentParser
+import Config
 import Distributed
 import Foundation
+import Sampling
 import Tensor
-import Training
 
 /// `diffuse-sample --checkpoint PATH --sampler NAME --count N --seed S --out grid.png`:
 /// argument parsing over `SampleRun` (see its documentation for what is written).

@@ -1,6 +1,6 @@
-import Config
 import ArgumentParser
 import Checkpoint
+import Config
 import Distributed
 import Foundation
 import Tensor

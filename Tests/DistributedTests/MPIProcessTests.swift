@@ -1,7 +1,7 @@
+import Distributed
+import Foundation
 import TestSupport
 import XCTest
-import Foundation
-import Distributed
 
 /// Runs the real MPI layer: `mpirun -np N diffuse-mpi-check` (built next to the test bundle by
 /// `swift build --build-tests`), asserting on its output and exit status.

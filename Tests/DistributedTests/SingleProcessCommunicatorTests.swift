@@ -1,6 +1,6 @@
+import Tensor
 import TestSupport
 import XCTest
-import Tensor
 @testable import Distributed
 
 final class SingleProcessCommunicatorTests: XCTestCase {

@@ -3,6 +3,8 @@ import Foundation
 import HDF5
 import Tensor
 import XCTest
+@testable import Evaluation
+@testable import Sampling
 @testable import Training
 
 /// `diffuse-eval train-classifier` and `fid`: the Fréchet distance against closed forms, a

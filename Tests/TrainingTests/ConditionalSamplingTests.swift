@@ -1,10 +1,11 @@
-@testable import Config
 import Data
 import Distributed
 import Foundation
 import HDF5
 import Tensor
 import XCTest
+@testable import Config
+@testable import Sampling
 @testable import Training
 
 /// Class-conditional checkpoints: `--class`, `--classes`, `--guidance` and their errors, the

@@ -1,6 +1,6 @@
-@testable import Config
-import XCTest
 import Diffusion
+import XCTest
+@testable import Config
 @testable import Training
 
 final class ConfigTests: XCTestCase {

@@ -1,7 +1,7 @@
-@testable import Config
 import Distributed
 import Foundation
 import XCTest
+@testable import Config
 @testable import Training
 
 /// `eval.every`: the `eval:` section's validation, the classifier opened at start-up, quality

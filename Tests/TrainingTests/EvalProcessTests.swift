@@ -2,6 +2,7 @@ import Distributed
 import Foundation
 import TestSupport
 import XCTest
+@testable import Evaluation
 @testable import Training
 
 /// The built `diffuse-eval` binary: a table on stdout, the JSON file, one-paragraph errors.

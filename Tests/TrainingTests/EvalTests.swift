@@ -3,6 +3,8 @@ import Foundation
 import NN
 import Tensor
 import XCTest
+@testable import Evaluation
+@testable import Sampling
 @testable import Training
 
 final class EvalTests: XCTestCase {

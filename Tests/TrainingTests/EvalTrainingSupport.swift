@@ -1,5 +1,6 @@
 import Data
 import Foundation
+@testable import Evaluation
 @testable import Training
 
 /// A tiny class-conditional run with `eval.every` and the classifier it is measured with.

@@ -3,6 +3,7 @@ import Data
 import Foundation
 import HDF5
 import XCTest
+@testable import Sampling
 @testable import Training
 
 /// A bounded fuzz pass (issue 10) over the importers (IDX raw and gzip, NPY, NPZ, PNG, CSV)

@@ -1,4 +1,5 @@
 import XCTest
+@testable import Sampling
 @testable import Training
 
 final class GIFEncoderTests: XCTestCase {

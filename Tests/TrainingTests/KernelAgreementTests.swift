@@ -1,9 +1,10 @@
-@testable import Config
 import Autograd
 import Distributed
 import Logging
 import NN
 import XCTest
+@testable import Config
+@testable import Sampling
 @testable import Tensor
 @testable import Training
 
@@ -23,7 +24,7 @@ final class KernelAgreementTests: XCTestCase {
         XCTAssertFalse(prepared.isEmpty)
 
         // Run the model forward and backward; every convolution decides its passes in the shared tuner.
-        let model = try TrainingSetup.makeBackbone(config, sampleShape: sampleShape)
+        let model = try ModelSetup.makeBackbone(config, sampleShape: sampleShape)
         let x = Variable(CounterRNG(seed: 1).normal([7] + sampleShape, purpose: .misc, step: 0, firstSample: 0))
         let y = model.forward(x, Variable(Tensor(shape: [7], repeating: 0.2)),
                               context: ForwardContext(training: true))

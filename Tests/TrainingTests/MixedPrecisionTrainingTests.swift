@@ -1,10 +1,10 @@
-@testable import Config
 import Checkpoint
 import Distributed
 import Foundation
 import NN
 import Tensor
 import XCTest
+@testable import Config
 @testable import Training
 
 /// `train.precision: bf16`: emulated bf16 (`DIFFUSE_BF16=emulate`) trains the tiny UNet of

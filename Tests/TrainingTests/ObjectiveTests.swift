@@ -1,4 +1,3 @@
-@testable import Config
 import Checkpoint
 import Diffusion
 import Distributed
@@ -6,6 +5,9 @@ import Foundation
 import NN
 import Tensor
 import XCTest
+@testable import Config
+@testable import Evaluation
+@testable import Sampling
 @testable import Training
 
 /// `diffusion.objective` ddpm and vdm trained from a config through `TrainingSetup` (tiny MLP on two moons).
@@ -118,8 +120,8 @@ final class ObjectiveTests: XCTestCase {
 
     func testVDMSamplingDenoiserIsVDMDenoiser() throws {
         let config = try ConfigLoader.load(yaml: yaml("vdm"), source: "x.yaml").config
-        let backbone = try TrainingSetup.makeBackbone(config, sampleShape: [2])
-        let denoiser = try TrainingSetup.makeDenoiser(config, backbone: backbone)
+        let backbone = try ModelSetup.makeBackbone(config, sampleShape: [2])
+        let denoiser = try ModelSetup.makeDenoiser(config, backbone: backbone)
         let reference = VDMDenoiser(try XCTUnwrap(backbone as? ScheduledBackbone).vdm)
         let xt = CounterRNG(seed: 2).normal([4, 2], purpose: .misc, step: 0, firstSample: 0)
         for t in [0.1, 0.5, 0.9] {

@@ -1,10 +1,11 @@
-@testable import Config
 import Checkpoint
 import Data
 import Foundation
 import HDF5
 import Tensor
 import XCTest
+@testable import Config
+@testable import Sampling
 @testable import Training
 
 final class SampleCommandTests: XCTestCase {

@@ -1,9 +1,10 @@
-@testable import Config
 import Diffusion
 import Foundation
 import NN
 import Tensor
 import XCTest
+@testable import Config
+@testable import Sampling
 @testable import Training
 
 /// The training grid's drawer: images in groups of `gridImagesPerGroup` draw what one batch
@@ -38,7 +39,7 @@ final class SampleDrawerTests: XCTestCase {
         let grouped = try XCTUnwrap(try draw(components.model, count, (0, 1)) { false })
         XCTAssertEqual(grouped.shape, [count, 1, 16, 16])
 
-        let denoiser = try TrainingSetup.makeDenoiser(config, backbone: components.model)
+        let denoiser = try ModelSetup.makeDenoiser(config, backbone: components.model)
         let sampler = try makeSampler(name: "euler", denoiser: denoiser,
                                       options: SamplerOptions(settings: SamplingSettings(steps: 3, seed: UInt64(config.train.seed))))
         let whole = sampler(sampler.initial(shape: grouped.shape))

@@ -1,8 +1,9 @@
-@testable import Config
 import Checkpoint
 import Foundation
 import NN
 import Tensor
+@testable import Config
+@testable import Sampling
 @testable import Training
 
 /// Tiny checkpoints written with the Checkpoint writer (no training run involved): an MLP on
@@ -57,8 +58,8 @@ enum SampleFixtures {
                                 layoutYAML: String? = nil, withEMA: Bool = true) throws -> String {
         let resolved = try ConfigLoader.load(yaml: yaml)
         let layoutConfig = try layoutYAML.map { try ConfigLoader.load(yaml: $0).config } ?? resolved.config
-        let shape = try TrainingSetup.makeDataset(layoutConfig).sampleShape
-        let parameters = ParameterSet(try TrainingSetup.makeBackbone(layoutConfig, sampleShape: shape))
+        let shape = try ModelSetup.makeDataset(layoutConfig).sampleShape
+        let parameters = ParameterSet(try ModelSetup.makeBackbone(layoutConfig, sampleShape: shape))
         let noise = CounterRNG(seed: 99).normal([parameters.count], purpose: .misc, step: 0, firstSample: 0)
         parameters.values.addInPlace(noise, scaledBy: jitter)
         let model = FlatTensors(names: parameters.names, shapes: parameters.shapes, values: parameters.values.copy())

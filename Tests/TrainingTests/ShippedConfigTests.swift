@@ -1,7 +1,7 @@
-@testable import Config
 import Foundation
 import NN
 import XCTest
+@testable import Config
 @testable import Training
 
 /// What the shipped configs promise (issue 8): the DDPM, EDM and VDM settings and the 35.7M UNet.

@@ -1,9 +1,9 @@
-@testable import Config
 import Autograd
 import Data
 import Foundation
 import NN
 import Tensor
+@testable import Config
 @testable import Training
 
 /// A two-layer-free backbone for trainer tests: `linear(concat(x, c))` on 2-D points.

@@ -1,8 +1,8 @@
-@testable import Config
 import Checkpoint
 import Distributed
 import Foundation
 import XCTest
+@testable import Config
 @testable import Training
 
 final class TrainerTests: XCTestCase {

@@ -1,9 +1,9 @@
-@testable import Config
 import Checkpoint
 import Data
-import NN
 import Foundation
+import NN
 import XCTest
+@testable import Config
 @testable import Training
 
 /// Runs the built `diffuse-train` binary, with and without mpirun: equivalence across rank

@@ -1,5 +1,7 @@
+import Config
 import Foundation
 import Logging
+import Sampling
 
 extension RunFolder {
     /// `report.html`: the run report (`RunReportPage`).

@@ -1,12 +1,13 @@
+import Config
 import Data
 import Foundation
 import Tensor
 
 /// Writes the periodic sample grid: images [N, C, H, W] in [-1, 1] as a PNG grid, or 2-D
 /// points [N, 2] as a scatter plot (a 256 x 256 image of [-4, 4]^2, points white on black).
-enum SampleGrid {
+public enum SampleGrid {
     /// `columns`: images per row of the grid (ignored for points).
-    static func write(_ samples: Tensor, columns: Int, to path: String) throws {
+    public static func write(_ samples: Tensor, columns: Int, to path: String) throws {
         switch samples.rank {
         case 4:
             try ImageGrid.writePNG(images: samples, columns: max(1, columns), path: path)
@@ -18,7 +19,7 @@ enum SampleGrid {
     }
 
     /// Points in [-extent, extent]^2 as a [1, 1, size, size] image in [-1, 1].
-    static func scatter(_ points: Tensor, size: Int, extent: Double) -> Tensor {
+    public static func scatter(_ points: Tensor, size: Int, extent: Double) -> Tensor {
         let image = Tensor(shape: [1, 1, size, size], repeating: -1)
         let p = points.pointer, out = image.pointer
         for i in 0..<points.shape[0] {

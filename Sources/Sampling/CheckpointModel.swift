@@ -1,5 +1,5 @@
-import Config
 import Checkpoint
+import Config
 import Diffusion
 import Foundation
 import HDF5
@@ -8,7 +8,7 @@ import Tensor
 import Yams
 
 /// A model rebuilt from a checkpoint: its own stored config (root attribute `config`) gives
-/// the backbone, schedule and denoiser (`TrainingSetup`, as in training), and the chosen
+/// the backbone, schedule and denoiser (`ModelSetup`, as in training), and the chosen
 /// weights group is loaded into the backbone by dotted name after checking every name and shape.
 public struct CheckpointModel {
     public let path: String
@@ -38,8 +38,8 @@ public struct CheckpointModel {
         let (metadata, config, shape) = try CheckpointModel.describe(file)
         let backbone: any Backbone, denoiser: any BackboneDenoiser
         do {
-            backbone = try TrainingSetup.makeBackbone(config, sampleShape: shape)
-            denoiser = try TrainingSetup.makeDenoiser(config, backbone: backbone)
+            backbone = try ModelSetup.makeBackbone(config, sampleShape: shape)
+            denoiser = try ModelSetup.makeDenoiser(config, backbone: backbone)
         } catch {
             throw CheckpointError(path: file, "its stored config does not build a model: \(error)")
         }
@@ -75,7 +75,7 @@ public struct CheckpointModel {
         let config = try CheckpointModel.storedConfig(metadata.config, path: file)
         let shape: [Int]
         do {
-            shape = try TrainingSetup.makeDataset(config).sampleShape
+            shape = try ModelSetup.makeDataset(config).sampleShape
         } catch {
             // The dataset file of the run may be elsewhere: the weights tell the data shape.
             shape = try CheckpointModel.sampleShapeFromWeights(file, config: config)

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Sampling
 import Tensor
 
 /// `diffuse-eval quality`: how close generated samples are to data.

@@ -2,6 +2,7 @@ import Checkpoint
 import Foundation
 import HDF5
 import NN
+import Sampling
 import Tensor
 
 /// A trained `FeatureClassifier` as one HDF5 file, readable by h5py as it is. Root attributes:

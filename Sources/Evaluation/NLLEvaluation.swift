@@ -1,5 +1,6 @@
 import Diffusion
 import Foundation
+import Sampling
 import Tensor
 
 /// `diffuse-eval nll`: bits per dimension of a checkpoint's model on data, through the

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Sampling
 import Tensor
 
 /// `diffuse-eval fid`: draws `sampling.count` samples from a checkpoint (`SampleRun`, with the

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Sampling
 import Tensor
 
 /// The data a model is evaluated on: a dataset file (its first `count` samples) or a built-in

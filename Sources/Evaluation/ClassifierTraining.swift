@@ -2,6 +2,7 @@ import Autograd
 import Data
 import Foundation
 import NN
+import Sampling
 import Tensor
 
 /// `diffuse-eval train-classifier`: trains a `FeatureClassifier` on a labelled dataset file and

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 
 /// The result of a `diffuse-eval` command: named metrics (with a standard error where one is
 /// estimated), printed as a table and written as JSON.

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Tensor
 
 /// The sample-quality figures of generated images against reference images, all in one

@@ -1,5 +1,5 @@
-import Foundation
 import Diffusion
+import Foundation
 import Tensor
 
 /// Exact-likelihood evaluation through the probability-flow ODE (Song et al. 2021, "Score-based
