@@ -199,10 +199,12 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
 /// `distributed:` how the data-parallel ranks communicate.
 public struct DistributedConfig: Codable, Equatable, Sendable {
     /// Gradient bucket sizes in MB (`GradientBucketer`): the first bucket (the last layers'
-    /// gradients, small so that communication starts early), then the rest. PyTorch DDP's
-    /// defaults (Li et al. 2020).
+    /// gradients, small so that communication starts early), then the rest. The first is PyTorch
+    /// DDP's 1 MB (Li et al. 2020); the rest are 4 MB rather than DDP's 25, chosen from the
+    /// simulated-cluster sweep of docs/scaling.md (smaller buckets exposed less communication
+    /// at 2 and 4 nodes, and ScalingModel predicts the same up to 512 ranks for these models).
     public var firstBucketMB: Double = 1
-    public var bucketMB: Double = 25
+    public var bucketMB: Double = 4
 
     public init() {}
     enum CodingKeys: String, CodingKey {

@@ -8,7 +8,7 @@ import Tensor
 /// produces gradients roughly in reverse of that order, so buckets are formed walking the
 /// parameters from last to first: bucket 0 holds the last parameters and is small
 /// (`firstBucketBytes`, about 1 MB, so communication starts early), later buckets are up to
-/// `bucketBytes` (about 25 MB). A bucket is a contiguous element range of the buffer, reduced
+/// `bucketBytes` (4 MB by default, `distributed.bucket_mb`; PyTorch DDP uses 25 MB). A bucket is a contiguous element range of the buffer, reduced
 /// in place by one nonblocking allreduce.
 ///
 /// Per step: `markReady(i)` as parameter i's gradient becomes final; a bucket whose parameters
@@ -74,7 +74,7 @@ public final class GradientBucketer {
     ///   - gradients: the flat gradient buffer (kept alive while reductions are in flight).
     ///   - parameterRanges: (offset, count) of each parameter in `gradients`, registration order.
     public init(gradients: Tensor, parameterRanges: [(offset: Int, count: Int)], communicator: any Communicator,
-                firstBucketBytes: Int = 1 << 20, bucketBytes: Int = 25 << 20) {
+                firstBucketBytes: Int = 1 << 20, bucketBytes: Int = 4 << 20) {
         for (i, r) in parameterRanges.enumerated() {
             precondition(r.offset >= 0 && r.count >= 0 && r.offset + r.count <= gradients.count,
                          "parameter \(i) range (offset \(r.offset), count \(r.count)) lies outside the gradient buffer of \(gradients.count) elements")

@@ -14,7 +14,7 @@ struct AllreduceCommand: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
     @Option(help: "First gradient bucket, MB (distributed.first_bucket_mb).") var firstBucketMb: Double = 1
-    @Option(help: "Gradient bucket size, MB (distributed.bucket_mb).") var bucketMb: Double = 25
+    @Option(help: "Gradient bucket size, MB (distributed.bucket_mb).") var bucketMb: Double = 4
 
     func validate() throws {
         if firstBucketMb <= 0 || bucketMb <= 0 { throw ValidationError("--first-bucket-mb and --bucket-mb must be positive") }

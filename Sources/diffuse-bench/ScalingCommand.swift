@@ -21,7 +21,11 @@ struct ScalingCommand: ParsableCommand {
     @Option(help: "Comma-separated rank counts to predict.") var ranks: String = "2,4,8,64,512"
     @Option(help: "Samples per rank per step (weak scaling); default the configuration's batch.") var perRankBatch: Int?
     @Option(help: "First bucket, MB (distributed.first_bucket_mb).") var firstBucketMb: Double = 1
-    @Option(help: "Bucket size, MB (distributed.bucket_mb).") var bucketMb: Double = 25
+    @Option(help: "Bucket size, MB (distributed.bucket_mb).") var bucketMb: Double = 4
+    @Option(help: "Skip the measurement: compute per sample in ms (with --backward-share and --gradient-mb), e.g. measured on a cluster's node.")
+    var computeMsPerSample: Double?
+    @Option(help: "With --compute-ms-per-sample: the share of compute spent in backward, 0...1.") var backwardShare: Double?
+    @Option(help: "With --compute-ms-per-sample: gradient size in MB (4 bytes per parameter).") var gradientMb: Double?
 
     func validate() throws {
         if gbit <= 0 { throw ValidationError("--gbit must be positive, got \(gbit)") }
@@ -29,35 +33,52 @@ struct ScalingCommand: ParsableCommand {
         if rankCounts.isEmpty || rankCounts.contains(where: { $0 < 1 }) { throw ValidationError("--ranks must be positive integers, e.g. 2,8,64, got '\(ranks)'") }
         if let b = perRankBatch, b < 1 { throw ValidationError("--per-rank-batch must be at least 1, got \(b)") }
         if firstBucketMb <= 0 || bucketMb <= 0 { throw ValidationError("bucket sizes must be positive") }
+        let given = [computeMsPerSample, backwardShare, gradientMb].filter { $0 != nil }.count
+        if given != 0 && given != 3 {
+            throw ValidationError("--compute-ms-per-sample, --backward-share and --gradient-mb go together (all three, or none to measure)")
+        }
+        if let c = computeMsPerSample, c <= 0 { throw ValidationError("--compute-ms-per-sample must be positive, got \(c)") }
+        if let b = backwardShare, !(0...1).contains(b) { throw ValidationError("--backward-share must be in [0, 1], got \(b)") }
+        if let g = gradientMb, g <= 0 { throw ValidationError("--gradient-mb must be positive, got \(g)") }
+        if computeMsPerSample != nil && perRankBatch == nil { throw ValidationError("--compute-ms-per-sample needs --per-rank-batch") }
     }
 
     var rankCounts: [Int] { ranks.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() throws {
         ThreadBudget.apply()
-        let bench = TrainBenchmark(steps: options.steps, warmup: options.warmup, cpuTime: options.cpuTime)
         print(String(format: "ring: %.3g Gbit/s, %.3g us per hop; buckets %.3g MB first, %.3g MB after; CPU %@",
                      gbit, latencyUs, firstBucketMb, bucketMb, CPUFeatures.summary))
+        if let c = computeMsPerSample, let b = backwardShare, let g = gradientMb, let batch = perRankBatch {
+            printTable("given", model(computePerSample: c * 1e-3, backwardShare: b, gradientBytes: g * 1e6), batch: Double(batch))
+            return
+        }
+        let bench = TrainBenchmark(steps: options.steps, warmup: options.warmup, cpuTime: options.cpuTime)
         for config in options.configs {
             let measured = try bench.run(config, train: true, forward: true)
             guard let train = measured.trainStepSeconds, let forward = measured.forwardStepSeconds else { continue }
-            let batch = Double(perRankBatch ?? config.batch)
-            let model = ScalingModel(
-                computeSecondsPerSample: train / Double(config.batch),
-                // The step's forward is measured alone; backward + optimizer is the rest.
-                backwardShare: max(0, min(1, 1 - forward / train)),
-                gradientBytes: 4 * Double(measured.params),
-                bandwidthBytesPerSecond: gbit * 1e9 / 8, latencySeconds: latencyUs * 1e-6,
-                firstBucketBytes: firstBucketMb * 1_048_576, bucketBytes: bucketMb * 1_048_576)
-            print(String(format: "%@: %d parameters (%.1f MB of gradient), %.1f ms per sample measured, backward share %.2f, %.0f samples per rank",
-                         config.name, measured.params, model.gradientBytes / 1e6, model.computeSecondsPerSample * 1e3, model.backwardShare, batch))
-            print("| ranks | compute (ms) | allreduce (ms) | exposed (ms) | step (ms) | overlap | efficiency |")
-            print("|---|---|---|---|---|---|---|")
-            for n in rankCounts {
-                let p = model.predict(ranks: n, perRankBatch: batch)
-                print(String(format: "| %d | %.0f | %.1f | %.1f | %.0f | %.0f%% | %.1f%% |", n, p.computeSeconds * 1e3,
-                             p.allreduceSeconds * 1e3, p.exposedSeconds * 1e3, p.stepSeconds * 1e3, 100 * p.overlap, 100 * p.efficiency))
-            }
+            // The step's forward is measured alone; backward + optimizer is the rest.
+            let m = model(computePerSample: train / Double(config.batch), backwardShare: max(0, min(1, 1 - forward / train)),
+                          gradientBytes: 4 * Double(measured.params))
+            printTable("\(config.name): \(measured.params) parameters,", m, batch: Double(perRankBatch ?? config.batch))
+        }
+    }
+
+    func model(computePerSample: Double, backwardShare: Double, gradientBytes: Double) -> ScalingModel {
+        ScalingModel(computeSecondsPerSample: computePerSample, backwardShare: backwardShare, gradientBytes: gradientBytes,
+                     bandwidthBytesPerSecond: gbit * 1e9 / 8, latencySeconds: latencyUs * 1e-6,
+                     firstBucketBytes: firstBucketMb * 1_048_576, bucketBytes: bucketMb * 1_048_576)
+    }
+
+    func printTable(_ title: String, _ model: ScalingModel, batch: Double) {
+        print(String(format: "%@ %.1f MB of gradient, %.1f ms per sample, backward share %.2f, %.0f samples per rank",
+                     title, model.gradientBytes / 1e6, model.computeSecondsPerSample * 1e3, model.backwardShare, batch))
+        print("| ranks | compute (ms) | allreduce (ms) | exposed (ms) | step (ms) | overlap | efficiency |")
+        print("|---|---|---|---|---|---|---|")
+        for n in rankCounts {
+            let p = model.predict(ranks: n, perRankBatch: batch)
+            print(String(format: "| %d | %.0f | %.1f | %.1f | %.0f | %.0f%% | %.1f%% |", n, p.computeSeconds * 1e3,
+                         p.allreduceSeconds * 1e3, p.exposedSeconds * 1e3, p.stepSeconds * 1e3, 100 * p.overlap, 100 * p.efficiency))
         }
     }
 }

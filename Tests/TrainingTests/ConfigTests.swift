@@ -137,7 +137,7 @@ final class ConfigTests: XCTestCase {
     func testBucketSizesLiveInTheDistributedSection() throws {
         let defaults = try ConfigLoader.load(yaml: "")
         XCTAssertEqual(defaults.config.distributed.firstBucketMB, 1)
-        XCTAssertEqual(defaults.config.distributed.bucketMB, 25)
+        XCTAssertEqual(defaults.config.distributed.bucketMB, 4)
         XCTAssertEqual(defaults.warnings, [])
         let r = try ConfigLoader.load(yaml: "distributed:\n  bucket_mb: 4\n", overrides: ["distributed.first_bucket_mb=0.5"])
         XCTAssertEqual(r.config.distributed.bucketMB, 4)
