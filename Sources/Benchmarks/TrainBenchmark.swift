@@ -120,8 +120,8 @@ public struct TrainBenchmark {
     public var cpuTime: Bool
     public var communicator: any Communicator
     /// Gradient bucket sizes of the multi-rank step, bytes (`distributed.first_bucket_mb`, `bucket_mb`).
-    public var firstBucketBytes = 1 << 20
-    public var bucketBytes = 4 << 20
+    public var firstBucketBytes = GradientBucketer.defaultFirstBucketBytes
+    public var bucketBytes = GradientBucketer.defaultBucketBytes
 
     public init(steps: Int = 10, warmup: Int = 2, cpuTime: Bool = false,
                 communicator: any Communicator = SingleProcessCommunicator()) {

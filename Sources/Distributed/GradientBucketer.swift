@@ -70,11 +70,19 @@ public final class GradientBucketer {
     /// The first communication error of this step, thrown by `finish()`.
     private var deferredError: Error?
 
+    /// The default bucket sizes (`distributed.first_bucket_mb` 1, `distributed.bucket_mb` 4).
+    public static let defaultFirstBucketBytes = 1 << 20
+    public static let defaultBucketBytes = 4 << 20
+
+    /// A bucket size given in MB (MiB, as the config keys and bench options give it), at least
+    /// one float.
+    public static func bytes(megabytes: Double) -> Int { max(4, Int(megabytes * 1_048_576)) }
+
     /// - Parameters:
     ///   - gradients: the flat gradient buffer (kept alive while reductions are in flight).
     ///   - parameterRanges: (offset, count) of each parameter in `gradients`, registration order.
     public init(gradients: Tensor, parameterRanges: [(offset: Int, count: Int)], communicator: any Communicator,
-                firstBucketBytes: Int = 1 << 20, bucketBytes: Int = 4 << 20) {
+                firstBucketBytes: Int = GradientBucketer.defaultFirstBucketBytes, bucketBytes: Int = GradientBucketer.defaultBucketBytes) {
         for (i, r) in parameterRanges.enumerated() {
             precondition(r.offset >= 0 && r.count >= 0 && r.offset + r.count <= gradients.count,
                          "parameter \(i) range (offset \(r.offset), count \(r.count)) lies outside the gradient buffer of \(gradients.count) elements")

@@ -86,8 +86,8 @@ public final class Trainer {
             throw TrainingError("\(resolved.source): train.global_batch / data.source: \(error)")
         }
         bucketer = GradientBucketer(gradients: parameters.grads, parameterRanges: parameters.ranges, communicator: communicator,
-                                    firstBucketBytes: max(4, Int(config.distributed.firstBucketMB * 1_048_576)),
-                                    bucketBytes: max(4, Int(config.distributed.bucketMB * 1_048_576)))
+                                    firstBucketBytes: GradientBucketer.bytes(megabytes: config.distributed.firstBucketMB),
+                                    bucketBytes: GradientBucketer.bytes(megabytes: config.distributed.bucketMB))
     }
 
     // MARK: - Checkpoints

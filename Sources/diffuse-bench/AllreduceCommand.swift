@@ -13,18 +13,13 @@ struct AllreduceCommand: ParsableCommand {
         abstract: "Data-parallel training img/s under mpirun and the exposed communication time per step.")
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "First gradient bucket, MB (distributed.first_bucket_mb).") var firstBucketMb: Double = 1
-    @Option(help: "Gradient bucket size, MB (distributed.bucket_mb).") var bucketMb: Double = 4
-
-    func validate() throws {
-        if firstBucketMb <= 0 || bucketMb <= 0 { throw ValidationError("--first-bucket-mb and --bucket-mb must be positive") }
-    }
+    @OptionGroup var buckets: BucketOptions
 
     func run() throws {
         let communicator = try makeDefaultCommunicator()
         var bench = TrainBenchmark(steps: options.steps, warmup: options.warmup, cpuTime: options.cpuTime, communicator: communicator)
-        bench.firstBucketBytes = max(4, Int(firstBucketMb * 1_048_576))
-        bench.bucketBytes = max(4, Int(bucketMb * 1_048_576))
+        bench.firstBucketBytes = buckets.firstBucketBytes
+        bench.bucketBytes = buckets.bucketBytes
         try options.run(bench, train: true, forward: false)
     }
 }

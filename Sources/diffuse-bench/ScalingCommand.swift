@@ -20,8 +20,7 @@ struct ScalingCommand: ParsableCommand {
     @Option(help: "Per-hop latency of the ring, microseconds.") var latencyUs: Double = 50
     @Option(help: "Comma-separated rank counts to predict.") var ranks: String = "2,4,8,64,512"
     @Option(help: "Samples per rank per step (weak scaling); default the configuration's batch.") var perRankBatch: Int?
-    @Option(help: "First bucket, MB (distributed.first_bucket_mb).") var firstBucketMb: Double = 1
-    @Option(help: "Bucket size, MB (distributed.bucket_mb).") var bucketMb: Double = 4
+    @OptionGroup var buckets: BucketOptions
     @Option(help: "Skip the measurement: compute per sample in ms (with --backward-share and --gradient-mb), e.g. measured on a cluster's node.")
     var computeMsPerSample: Double?
     @Option(help: "With --compute-ms-per-sample: the share of compute spent in backward, 0...1.") var backwardShare: Double?
@@ -32,7 +31,6 @@ struct ScalingCommand: ParsableCommand {
         if latencyUs < 0 { throw ValidationError("--latency-us must be at least 0, got \(latencyUs)") }
         if rankCounts.isEmpty || rankCounts.contains(where: { $0 < 1 }) { throw ValidationError("--ranks must be positive integers, e.g. 2,8,64, got '\(ranks)'") }
         if let b = perRankBatch, b < 1 { throw ValidationError("--per-rank-batch must be at least 1, got \(b)") }
-        if firstBucketMb <= 0 || bucketMb <= 0 { throw ValidationError("bucket sizes must be positive") }
         let given = [computeMsPerSample, backwardShare, gradientMb].filter { $0 != nil }.count
         if given != 0 && given != 3 {
             throw ValidationError("--compute-ms-per-sample, --backward-share and --gradient-mb go together (all three, or none to measure)")
@@ -48,7 +46,7 @@ struct ScalingCommand: ParsableCommand {
     func run() throws {
         ThreadBudget.apply()
         print(String(format: "ring: %.3g Gbit/s, %.3g us per hop; buckets %.3g MB first, %.3g MB after; CPU %@",
-                     gbit, latencyUs, firstBucketMb, bucketMb, CPUFeatures.summary))
+                     gbit, latencyUs, buckets.firstBucketMb, buckets.bucketMb, CPUFeatures.summary))
         if let c = computeMsPerSample, let b = backwardShare, let g = gradientMb, let batch = perRankBatch {
             printTable("given", model(computePerSample: c * 1e-3, backwardShare: b, gradientBytes: g * 1e6), batch: Double(batch))
             return
@@ -67,7 +65,7 @@ struct ScalingCommand: ParsableCommand {
     func model(computePerSample: Double, backwardShare: Double, gradientBytes: Double) -> ScalingModel {
         ScalingModel(computeSecondsPerSample: computePerSample, backwardShare: backwardShare, gradientBytes: gradientBytes,
                      bandwidthBytesPerSecond: gbit * 1e9 / 8, latencySeconds: latencyUs * 1e-6,
-                     firstBucketBytes: firstBucketMb * 1_048_576, bucketBytes: bucketMb * 1_048_576)
+                     firstBucketBytes: Double(buckets.firstBucketBytes), bucketBytes: Double(buckets.bucketBytes))
     }
 
     func printTable(_ title: String, _ model: ScalingModel, batch: Double) {
