@@ -130,7 +130,7 @@ public enum Conv2dKernel {
         let outSample = cout * n
 
         // One run: Y'[Cout, S N] = W cols, written to NCHW (directly when S = 1).
-        func forwardRun(_ r: Int, worker: Int, threads: Int) {
+        func forwardRun(_ r: Int, chunk: Int, worker: Int, threads: Int) {
             let samples = (r * run)..<min(g.batch, (r + 1) * run)
             let columns = samples.count * n
             let colsPointer = columnMatrix(xs, g, samples: samples, workspace: cols.isEmpty ? nil : cols[worker], threads: threads)
@@ -152,28 +152,37 @@ public enum Conv2dKernel {
             }
         }
 
-        forEachRun(runs: runs, workers: workers, forwardRun)
+        forEachRun(runs: runs, workers: workers, chunks: runChunks(runs: runs, workers: workers), forwardRun)
         return y
     }
 
-    /// Calls `body(run, worker, threads)` for runs `0 ..< runs`: in order on the calling thread
-    /// with `Parallel.threads` threads when `workers == 1`, else each worker takes a contiguous
-    /// block of runs with one thread.
-    static func forEachRun(runs: Int, workers: Int, _ body: (Int, Int, Int) -> Void) {
+    /// Chunks of runs for `forEachRun`: 1 for one worker, else `Parallel.chunkCount`.
+    static func runChunks(runs: Int, workers: Int) -> Int {
+        workers == 1 ? 1 : Parallel.chunkCount(items: runs, workers: workers)
+    }
+
+    /// Calls `body(run, chunk, worker, threads)` for runs `0 ..< runs`: in order on the calling
+    /// thread with `Parallel.threads` threads when `workers == 1`, else in `chunks` contiguous
+    /// blocks of runs (`Parallel.chunk`) that the workers take as they come free
+    /// (`Parallel.dynamic`), each run with one thread. `worker` picks scratch buffers (one in
+    /// use per worker); `chunk` picks anything whose contents must not depend on timing, such
+    /// as a partial sum.
+    static func forEachRun(runs: Int, workers: Int, chunks: Int, _ body: (Int, Int, Int, Int) -> Void) {
         if workers == 1 {
-            for r in 0..<runs { body(r, 0, Parallel.threads) }
+            for r in 0..<runs { body(r, 0, 0, Parallel.threads) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for r in (w * runs / workers)..<((w + 1) * runs / workers) { body(r, w, 1) }
+            Parallel.dynamic(chunks: chunks, workers: workers) { c, w in
+                for r in Parallel.chunk(c, of: chunks, items: runs) { body(r, c, w, 1) }
             }
         }
     }
 
     /// Gradients of the input and the weight from the output gradient `gradOut`
     /// (`[B, Cout, Hout, Wout]`), sharing one gathered `dY'` and one im2col workspace per run
-    /// of samples. Only the requested ones are computed. With several workers, each takes a
-    /// contiguous block of runs and accumulates its own `dW` (worker 0 straight into the
-    /// result), and the partial sums are added in worker order.
+    /// of samples. Only the requested ones are computed. With several workers, the runs are
+    /// cut into chunks (see `forEachRun`), each accumulating its own `dW` (chunk 0 straight
+    /// into the result), and the partial sums are added in chunk order: the same bits whichever
+    /// worker ran which chunk.
     public static func backward(_ gradOut: Tensor, input x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0,
                                 needInput: Bool = true, needWeight: Bool = true,
                                 samplesPerGemm: Int? = nil, winograd: Bool? = nil) -> (input: Tensor?, weight: Tensor?) {
@@ -225,14 +234,15 @@ public enum Conv2dKernel {
         let direct = run == 1 && g.isPointwise
         let cols = direct ? [] : (0..<workers).map { _ in Tensor(uninitialized: [k * run * n]) }
         let wide = run == 1 ? [] : (0..<workers).map { _ in Tensor(uninitialized: [cout * run * n]) }
-        let dwPartials = dw == nil ? [] : [dw!] + (1..<workers).map { _ in Tensor(uninitialized: g.weightShape) }
+        let chunks = runChunks(runs: runs, workers: workers)
+        let dwPartials = dw == nil ? [] : [dw!] + (1..<chunks).map { _ in Tensor(uninitialized: g.weightShape) }
         let xs = x.pointer, gs = gradOut.pointer, ws = weight.pointer
         let inSample = g.inChannels * g.height * g.width, outSample = cout * n
 
-        // One run: dW += dY' cols^T, dx = col2im(W^T dY'); the first run of a worker's block
+        // One run: dW += dY' cols^T, dx = col2im(W^T dY'); the first run of a chunk
         // (see `forEachRun`) starts its dW sum.
-        func backwardRun(_ r: Int, worker: Int, threads: Int) {
-            let first = r == worker * runs / workers
+        func backwardRun(_ r: Int, chunk: Int, worker: Int, threads: Int) {
+            let first = r == Parallel.chunk(chunk, of: chunks, items: runs).lowerBound
             let samples = (r * run)..<min(g.batch, (r + 1) * run)
             let columns = samples.count * n
             let b0 = samples.lowerBound
@@ -249,7 +259,7 @@ public enum Conv2dKernel {
                 let colsPointer = columnMatrix(xs, g, samples: samples, workspace: workspace, threads: threads)
                 // dW[Cout, K] += dY'[Cout, S N] cols[K, S N]^T
                 Gemm.sgemm(transB: true, m: cout, n: k, k: columns, a: dyPointer, lda: columns,
-                           b: colsPointer, ldb: columns, beta: first ? 0 : 1, c: dwPartials[worker].pointer, ldc: k,
+                           b: colsPointer, ldb: columns, beta: first ? 0 : 1, c: dwPartials[chunk].pointer, ldc: k,
                            threads: threads)
             }
             if let dx {
@@ -267,7 +277,7 @@ public enum Conv2dKernel {
             }
         }
 
-        forEachRun(runs: runs, workers: workers, backwardRun)
+        forEachRun(runs: runs, workers: workers, chunks: chunks, backwardRun)
         if let dw {
             for partial in dwPartials.dropFirst() { dw.addInPlace(partial) }
         }

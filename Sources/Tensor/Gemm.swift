@@ -5,7 +5,8 @@ import Dispatch
 /// `C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C`.
 ///
 /// Threading: when OpenBLAS runs one thread (what `ThreadBudget.apply` sets), a large GEMM is
-/// cut into `Parallel.threads` independent GEMMs on disjoint blocks of C, column blocks when
+/// cut into independent GEMMs on disjoint blocks of C (`Parallel.chunksPerWorker` per
+/// worker, taken as workers come free), column blocks when
 /// `n >= m` (each repacks all of `op(A)`) and row blocks otherwise (each repacks `op(B)`), and
 /// run on Dispatch's workers, the same pool as the element-wise loops. OpenBLAS's own pthread
 /// workers instead spin in `sched_yield` for a while after every call, taking a core from
@@ -15,6 +16,9 @@ public enum Gemm {
     public static let minParallelMultiplyAdds = 1 << 19
     /// Column blocks are rounded to this width (a multiple of OpenBLAS's sgemm kernel widths).
     static let blockAlignment = 16
+    /// Narrowest block when a GEMM is cut into more blocks than workers: each block repacks the
+    /// whole other operand, which costs about 1 / width of its multiply-adds.
+    static let minBlock = 64
 
     /// `threads` caps the blocks (1 inside a region that is already parallel), as in
     /// `Parallel.forChunks`.
@@ -55,14 +59,16 @@ public enum Gemm {
         let splitColumns = n >= m
         let extent = splitColumns ? n : m
         let alignment = splitColumns ? blockAlignment : 1
-        var block = (extent + workers - 1) / max(1, workers)
+        // `Parallel.chunksPerWorker` blocks per worker, each at least `minBlock` wide.
+        let wanted = Parallel.chunkCount(items: extent, workers: workers, minItems: minBlock)
+        var block = (extent + wanted - 1) / max(1, wanted)
         block = (block + alignment - 1) / alignment * alignment
         let blocks = (extent + block - 1) / max(1, block)
         if blocks <= 1 {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: blocks) { w in
+        Parallel.dynamic(chunks: blocks, workers: workers) { w, _ in
             let lo = w * block, count = min(extent, lo + block) - lo
             if count <= 0 { return }
             if splitColumns {

@@ -100,19 +100,12 @@ public enum OneDNNConv {
         return partials[0]
     }
 
-    /// Chunks of the batch per worker. libdispatch hands `concurrentPerform`'s iterations out
-    /// as workers come free, so with several chunks each, a worker that another process holds
-    /// off the core leaves its chunks to the others instead of making them wait. Measured on a
-    /// 2-core AMD EPYC (mnist training, 2 threads): 1, 2 and 4 chunks per worker ran 40.2, 42.2
-    /// and 40.5 img/s on a quiet machine, and 26.6, 33.3 and 36.8 img/s while other jobs ran.
-    static let chunksPerWorker = 4
-
-    /// The batch split: `chunksPerWorker` contiguous chunks per worker (one chunk on one
-    /// thread), as even as can be. It depends only on the batch and the thread count, so the
+    /// The batch split: `Parallel.chunksPerWorker` contiguous chunks per worker (one chunk on one
+    /// thread), as even as can be, which the workers take as they come free (`Parallel.dynamic`). It depends only on the batch and the thread count, so the
     /// weight gradient's partial sums, added in chunk order, are the same from run to run.
     static func chunks(_ g: Conv2dGeometry) -> [Range<Int>] {
-        let workers = Parallel.threads == 1 ? 1 : max(1, min(Parallel.threads * chunksPerWorker, g.batch))
-        return (0..<workers).map { w in (w * g.batch / workers)..<((w + 1) * g.batch / workers) }
+        let chunks = Parallel.chunkCount(items: g.batch, workers: Parallel.threads)
+        return (0..<chunks).map { Parallel.chunk($0, of: chunks, items: g.batch) }
     }
 
     /// Runs `body(plan, samples, chunk)` for every chunk of the batch (`chunks(g)[chunk]`), in
@@ -130,9 +123,9 @@ public enum OneDNNConv {
             omp_set_num_threads(1)
             body(plans[0], parts[0], 0)
         } else {
-            DispatchQueue.concurrentPerform(iterations: parts.count) { w in
+            Parallel.dynamic(chunks: parts.count, workers: Parallel.threads) { c, _ in
                 omp_set_num_threads(1)
-                body(plans[w], parts[w], w)
+                body(plans[c], parts[c], c)
             }
         }
     }

@@ -76,7 +76,7 @@ public enum WinogradConv {
         let m = (0..<workers).map { _ in Tensor(uninitialized: [16 * cout * tilesPerRun]) }
         let xs = x.pointer, ys = y.pointer, us = u.pointer, biasPointer = bias?.pointer
 
-        func forwardRun(_ r: Int, worker: Int, threads: Int) {
+        func forwardRun(_ r: Int, chunk: Int, worker: Int, threads: Int) {
             let samples = (r * run)..<min(g.batch, (r + 1) * run)
             let tiles = samples.count * perSample
             let vs = v[worker].pointer, ms = m[worker].pointer
@@ -85,24 +85,22 @@ public enum WinogradConv {
                 (avx2 ? diffuse_winograd_input_transform_avx2 : diffuse_winograd_input_transform)(
                     xRun, vs, samples.count, cin, c.lowerBound, c.upperBound, h, w, g.padding, tilesH, tilesW)
             }
-            // M[xi] = U[xi] V[xi]: the 16 GEMMs shared among the threads (unless OpenBLAS threads
-            // each GEMM itself).
+            // M[xi] = U[xi] V[xi]: the 16 GEMMs handed to the threads as they come free (unless
+            // OpenBLAS threads each GEMM itself).
             let parts = min(16, Gemm.workerThreads == 1 ? 1 : threads)
-            func gemms(_ part: Int) {
-                for xi in (part * 16 / parts)..<((part + 1) * 16 / parts) {
-                    Gemm.sgemm(m: cout, n: tiles, k: cin, a: us + xi * cout * cin, lda: cin,
-                               b: vs + xi * cin * tiles, ldb: tiles, beta: 0, c: ms + xi * cout * tiles, ldc: tiles,
-                               threads: parts > 1 ? 1 : threads)
-                }
+            Parallel.dynamic(chunks: 16, workers: parts) { xi, _ in
+                Gemm.sgemm(m: cout, n: tiles, k: cin, a: us + xi * cout * cin, lda: cin,
+                           b: vs + xi * cin * tiles, ldb: tiles, beta: 0, c: ms + xi * cout * tiles, ldc: tiles,
+                           threads: parts > 1 ? 1 : threads)
             }
-            if parts > 1 { DispatchQueue.concurrentPerform(iterations: parts, execute: gemms) } else { gemms(0) }
             Parallel.forChunks(cout, cost: 16 * tiles, threads: threads) { c in
                 (avx2 ? diffuse_winograd_output_transform_avx2 : diffuse_winograd_output_transform)(
                     ms, yRun, biasPointer, samples.count, cout, c.lowerBound, c.upperBound, outH, outW, tilesH, tilesW)
             }
         }
 
-        Conv2dKernel.forEachRun(runs: runs, workers: workers, forwardRun)
+        Conv2dKernel.forEachRun(runs: runs, workers: workers, chunks: Conv2dKernel.runChunks(runs: runs, workers: workers),
+                                forwardRun)
         return y
     }
 }
