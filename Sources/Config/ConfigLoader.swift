@@ -214,6 +214,7 @@ extension TrainConfig {
         c.diffusion.rho = 0.5
         c.diffusion.gamma = 0.5
         c.train.microBatch = 1
+        c.train.timeLimitMinutes = 0.5
         c.eval.guidance = 0.5
         return c
     }

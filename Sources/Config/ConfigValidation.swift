@@ -132,6 +132,7 @@ extension TrainConfig {
         nonNegative("train.keep_every", train.keepEvery)
         positive("train.checksum_every", train.checksumEvery)
         if let m = train.microBatch { positive("train.micro_batch", m) }
+        if let minutes = train.timeLimitMinutes { positive("train.time_limit_minutes", minutes) }
         unitInterval("train.label_dropout", train.labelDropout)
 
         // distributed

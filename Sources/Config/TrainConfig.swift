@@ -185,6 +185,10 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
     /// accumulation (torch.autocast's split; see `Tensor.Precision`), on CPUs with AVX512_BF16
     /// or AMX-BF16, else fp32 with a notice. Checkpoints stay fp32.
     public var precision: Precision = .fp32
+    /// Stop after the first step that ends this many minutes (wall clock) after training
+    /// started in this process, with a checkpoint, as SIGTERM would (nil: no limit). For a
+    /// fixed compute budget, or a batch slot shorter than the run: resume continues it.
+    public var timeLimitMinutes: Double? = nil
 
     public init() {}
     enum CodingKeys: String, CodingKey {
@@ -192,7 +196,7 @@ public struct TrainLoopConfig: Codable, Equatable, Sendable {
         case checkpointEvery = "checkpoint_every", keepLast = "keep_last", keepEvery = "keep_every"
         case checksumEvery = "checksum_every", nanPolicy = "nan_policy"
         case microBatch = "micro_batch", labelDropout = "label_dropout"
-        case precision
+        case precision, timeLimitMinutes = "time_limit_minutes"
     }
 }
 

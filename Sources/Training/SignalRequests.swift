@@ -6,20 +6,24 @@ public struct SignalRequests: Equatable, Sendable {
     public var checkpoint: Bool
     /// SIGTERM: checkpoint and stop.
     public var terminate: Bool
+    /// `train.time_limit_minutes` reached: checkpoint and stop, as SIGTERM.
+    public var timeLimit: Bool
 
     public static let none = SignalRequests(checkpoint: false, terminate: false)
 
-    public init(checkpoint: Bool, terminate: Bool) {
+    public init(checkpoint: Bool, terminate: Bool, timeLimit: Bool = false) {
         self.checkpoint = checkpoint
         self.terminate = terminate
+        self.timeLimit = timeLimit
     }
 
-    /// Some signal arrived.
-    public var any: Bool { checkpoint || terminate }
+    /// Some request is pending.
+    public var any: Bool { checkpoint || terminate || timeLimit }
 
-    /// Whether the run stops after its checkpoint: SIGTERM, or SIGUSR1 with `--exit-on-signal`.
+    /// Whether the run stops after its checkpoint: SIGTERM, the time limit, or SIGUSR1 with
+    /// `--exit-on-signal`.
     public func stops(exitOnSignal: Bool) -> Bool {
-        terminate || (checkpoint && exitOnSignal)
+        terminate || timeLimit || (checkpoint && exitOnSignal)
     }
 
     /// The signals for a log line: "SIGTERM", "SIGUSR1" or "SIGTERM and SIGUSR1".

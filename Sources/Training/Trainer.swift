@@ -50,6 +50,8 @@ public final class Trainer {
     public var onStep: ((StepReport) -> Void)?
     /// Path of the newest checkpoint written or resumed from.
     public private(set) var lastCheckpoint: String?
+    /// When `train.time_limit_minutes` runs out (`monotonicSeconds`; set by `run`).
+    var deadline: Double?
 
     public init(resolved: ResolvedConfig, components: TrainingComponents, communicator: any Communicator,
                 folder: RunFolder?, logger: Logger, signals: SignalMonitor? = nil, exitOnSignal: Bool = false,
@@ -177,6 +179,7 @@ public final class Trainer {
         var metrics: MetricsLog? = nil
         if communicator.rank == 0, let folder { metrics = try MetricsLog(path: folder.metricsPath) }
         let startTime = monotonicSeconds()
+        deadline = config.train.timeLimitMinutes.map { startTime + 60 * $0 }
         let progress = ProgressLine(enabled: communicator.rank == 0 && ProgressLine.stdoutIsOwnTerminal())
         if step >= total {
             logger.info("step \(step): already at train.steps \(total); nothing to do")
@@ -215,6 +218,9 @@ public final class Trainer {
             var stop = flags.stops(exitOnSignal: exitOnSignal)
             if flags.terminate { logger.info("step \(step): SIGTERM received; checkpointing and stopping") }
             if flags.checkpoint { logger.info("step \(step): SIGUSR1 received; checkpointing\(exitOnSignal ? " and stopping" : "")") }
+            if flags.timeLimit, let minutes = config.train.timeLimitMinutes {
+                logger.info("step \(step): train.time_limit_minutes (\(minutes)) reached; checkpointing and stopping")
+            }
             var checkpointed = (config.train.checkpointEvery > 0 && step % config.train.checkpointEvery == 0) || finished || flags.any
             if checkpointed {
                 let during = try checkpointOnAllRanks(finished: finished)
@@ -241,7 +247,7 @@ public final class Trainer {
             }
             if stop && !finished {
                 progress.clear()
-                return .stoppedBySignal(step: step)
+                return flags.timeLimit ? .stoppedAtTimeLimit(step: step) : .stoppedBySignal(step: step)
             }
         }
         progress.clear()
@@ -284,7 +290,7 @@ public final class Trainer {
         let (perSample, times) = try BF16WeightCache.shared.step { try accumulateGradients(batches.next()) }
 
         // One allreduce: loss sum and count, per-quartile sums and counts, signal flags.
-        var stats = [Double](repeating: 0, count: 12)
+        var stats = [Double](repeating: 0, count: 13)
         for (l, t) in zip(perSample, times) {
             let q = min(3, max(0, Int(t * 4)))
             stats[0] += Double(l)
@@ -295,9 +301,10 @@ public final class Trainer {
         let requested = signals?.take() ?? .none
         stats[10] = requested.checkpoint ? 1 : 0
         stats[11] = requested.terminate ? 1 : 0
+        stats[12] = deadline.map { monotonicSeconds() >= $0 } ?? false ? 1 : 0
         try communicator.allreduce(&stats, .sum)
         let globalLoss = stats[0] / max(1, stats[1])
-        let flags = SignalRequests(checkpoint: stats[10] > 0, terminate: stats[11] > 0)
+        let flags = SignalRequests(checkpoint: stats[10] > 0, terminate: stats[11] > 0, timeLimit: stats[12] > 0)
 
         let lr = lrSchedule.lr(at: step)
         let norm = config.optim.gradClip > 0 ? parameters.clipGradNorm(maxNorm: config.optim.gradClip) : parameters.gradNorm()

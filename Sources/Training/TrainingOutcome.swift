@@ -5,6 +5,8 @@ public enum TrainingOutcome: Equatable {
     /// Stopped by SIGTERM, or SIGUSR1 with `--exit-on-signal`, after the checkpoint of `step`
     /// (the signal arrived during that step, its checkpoint or its sample grid).
     case stoppedBySignal(step: Int)
+    /// Stopped at `train.time_limit_minutes`, after the checkpoint of `step`.
+    case stoppedAtTimeLimit(step: Int)
 }
 
 /// One optimizer step as seen by every rank (for tests and progress output).

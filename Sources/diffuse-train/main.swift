@@ -55,7 +55,10 @@ struct DiffuseTrain: ParsableCommand {
         do {
             let outcome = try TrainingRun.run(options, communicator: communicator)
             try? communicator.finalize()
-            if case .stoppedBySignal = outcome { throw ExitCode(0) }
+            switch outcome {
+            case .stoppedBySignal, .stoppedAtTimeLimit: throw ExitCode(0)
+            case .finished: break
+            }
         } catch let e as ExitCode {
             throw e
         } catch {

@@ -35,7 +35,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(r.config.model.unet.channelsPerDepth, [16, 32, 32])
         XCTAssertEqual(r.config.diffusion.sigmaMax, 80)
         XCTAssertEqual(r.config.name, "abc")
-        XCTAssertEqual(problems("", overrides: ["train.stepz=3"]), ["train.stepz: unknown key (known keys of train: global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, micro_batch, label_dropout, precision)"])
+        XCTAssertEqual(problems("", overrides: ["train.stepz=3"]), ["train.stepz: unknown key (known keys of train: global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, micro_batch, label_dropout, precision, time_limit_minutes)"])
         XCTAssertEqual(problems("", overrides: ["train.steps"]).first, "--set train.steps: expected key.path=value")
     }
 
@@ -115,7 +115,7 @@ final class ConfigTests: XCTestCase {
     func testWrongShapesOfValues() {
         let p = problems("train: 5\nmodel:\n  unet:\n    channels_per_depth: [8, x]\n    num_blocks: 1.5\ndata:\n  flip: maybe\n")
         XCTAssertEqual(Set(p), [
-            "train: expected a section with keys global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, micro_batch, label_dropout, precision, got '5'",
+            "train: expected a section with keys global_batch, steps, seed, log_every, sample_every, checkpoint_every, keep_last, keep_every, checksum_every, nan_policy, micro_batch, label_dropout, precision, time_limit_minutes, got '5'",
             "model.unet.channels_per_depth.1: expected an integer, got 'x'",
             "model.unet.num_blocks: expected an integer, got '1.5'",
             "data.flip: expected true or false, got 'maybe'",

@@ -105,6 +105,24 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(RunFolder(path: dir + "/term").checkpoints.newestValid()?.metadata.step, 2)
     }
 
+    /// A limit shorter than one step: the first step ends past it, checkpoints and stops; a
+    /// resume without the limit finishes the run exactly as an uninterrupted one.
+    func testTimeLimitCheckpointsStopsAndResumesExactly() throws {
+        let (full, reference) = try train("whole")
+        XCTAssertEqual(full, .finished(step: 6))
+        let (outcome, _) = try train("limited", overrides: ["train.checkpoint_every=0", "train.time_limit_minutes=1e-9"])
+        XCTAssertEqual(outcome, .stoppedAtTimeLimit(step: 1))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/limited/COMPLETED"))
+        XCTAssertEqual(RunFolder(path: dir + "/limited").checkpoints.checkpoints().map(\.step), [1])
+        let (resumed, losses) = try train("limited", resume: .auto)
+        XCTAssertEqual(resumed, .finished(step: 6))
+        XCTAssertEqual(losses[6], reference[6])
+        XCTAssertEqual(try finalParameters("limited"), try finalParameters("whole"))
+        XCTAssertThrowsError(try train("bad", overrides: ["train.time_limit_minutes=0"])) { e in
+            XCTAssertTrue("\(e)".contains("train.time_limit_minutes: must be a finite number > 0, got 0"), "\(e)")
+        }
+    }
+
     func testSigusr1WithoutExitCheckpointsAndContinues() throws {
         let (outcome, _) = try train("usr1", overrides: ["train.checkpoint_every=0"], signalAt: 2)
         XCTAssertEqual(outcome, .finished(step: 6))
