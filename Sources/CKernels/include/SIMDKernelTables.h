@@ -1,0 +1,34 @@
+#ifndef DIFFUSE_SIMD_KERNEL_TABLES_H
+#define DIFFUSE_SIMD_KERNEL_TABLES_H
+
+/// The row and sum kernels of one SIMD level, for Swift's `SIMDLevel` to pick at start-up:
+/// `diffuse_simd_kernels_avx2` holds the AVX2 + FMA intrinsic kernels of CKernels.h; the other tables
+/// are one width-generic template (SIMDKernelTemplate.h, clang vector extensions) instantiated
+/// twice at 16 lanes:
+/// - `diffuse_simd_kernels_avx512` compiled for AVX-512F (zmm registers), used only when
+///   `diffuse_cpu_has_avx512f()`;
+/// - `diffuse_simd_kernels_w16` compiled for AVX2 + FMA (pairs of ymm registers): the same
+///   16-lane code, which runs on any AVX2 machine, so the AVX-512 kernels' logic (tails, block
+///   sums, reductions) is tested where no AVX-512 CPU is available. Not used in training.
+/// Each field has the contract of the `_avx2` function of the same name in CKernels.h (SiLU's sigmoid
+/// divides in the template instead of `rcp` and a Newton step). Elsewhere than x86-64 the AVX2
+/// entries trap and the template's are plain vector code; none is selected there.
+#pragma clang assume_nonnull begin
+struct diffuse_simd_kernels {
+    void (*groupnorm_row_forward)(const float *x, float *y, long n, float mu, float scale, float shift, int silu);
+    void (*groupnorm_row_backward_sums)(const float *x, const float *dy, float *_Nullable dz, long n, float mu,
+                                        float rstdWeight, float bias, int silu, double *sum, double *sumCentred);
+    void (*groupnorm_row_backward_input)(const float *x, const float *dz, float *dx, long n, float mu, float rstd,
+                                         float weight, float m1, float m2);
+    void (*shifted_moments)(const float *x, long n, float shift, double *s1, double *s2);
+    double (*sum)(const float *x, long n);
+    void (*adam_update)(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
+                        float stepSize, float bias2Sqrt, float eps, float l2, float shrink);
+};
+#pragma clang assume_nonnull end
+
+extern const struct diffuse_simd_kernels diffuse_simd_kernels_avx2;
+extern const struct diffuse_simd_kernels diffuse_simd_kernels_avx512;
+extern const struct diffuse_simd_kernels diffuse_simd_kernels_w16;
+
+#endif
