@@ -4,11 +4,11 @@
 //     SIMD_LANES   floats per vector (8, 16, ...)
 //     SIMD_SUFFIX  the suffix of the function and table names (e.g. avx512)
 //     SIMD_TARGET  the functions' target attribute (e.g. __attribute__((target("avx512f"))))
-// and gets `diffuse_groupnorm_row_forward_SUFFIX` ... and the table
-// `diffuse_simd_kernels_SUFFIX` (CKernels.h). The formulas and operation order are those of the
-// AVX2 kernels (GroupNormAVX2.c, SumsAVX2.c, AdamAVX2.c); every fused multiply-add is explicit
-// (`__builtin_elementwise_fma`) and no other is formed (`fp contract(off)`), except that SiLU's
-// sigmoid divides where the AVX2 kernel uses `rcp` and a Newton step. A row's last
+// and gets `diffuse_groupnorm_row_forward_SUFFIX` ... and the table `diffuse_simd_kernels_SUFFIX`
+// (SIMDKernelTables.h). The formulas and operation order are those of the AVX2 kernels
+// (GroupNormAVX2.c, SumsAVX2.c, AdamAVX2.c, WinogradAVX2.c), except that SiLU's sigmoid divides
+// where the AVX2 kernel uses `rcp` and a Newton step; every fused multiply-add is explicit
+// (`__builtin_elementwise_fma`) and no other is formed (`fp contract(off)`). A row's last
 // `n % SIMD_LANES` elements are copied into a zero-padded vector and back (as AVX2's masked
 // loads and stores), so the tail runs the same formula in the same lanes.
 #include <string.h>
@@ -236,6 +236,139 @@ SIMD_TARGET void SIMD_NAME(diffuse_adam_update)(float *p, const float *g, float 
     }
 }
 
+// Winograd F(2x2, 3x3) transforms (Lavin & Gray 2016; Winograd.c has the formulas and
+// layouts), as WinogradAVX2.c with SIMD_LANES in place of 8: the kernel transform takes
+// SIMD_LANES input channels per vector, the input and output transforms SIMD_LANES consecutive
+// tiles of a tile row, whose columns are the even and odd elements of 2 SIMD_LANES floats.
+
+typedef float vfloat2 __attribute__((ext_vector_type(2 * SIMD_LANES)));
+
+SIMD_TARGET void SIMD_NAME(diffuse_winograd_kernel_transform)(const float *w, float *u, long co0, long co1, long cout,
+                                                              long cin) {
+    const long plane = cout * cin;
+    const vfloat half = splat(0.5f);
+    for (long co = co0; co < co1; co++) {
+        long ci = 0;
+        for (; ci + SIMD_LANES <= cin; ci += SIMD_LANES) {
+            const float *g = w + (co * cin + ci) * 9;   // input channel ci + k's kernel at g + 9 k
+            vfloat t[4][3];   // G g
+            for (int j = 0; j < 3; j++) {
+                vfloat g0, g1, g2;
+                for (int k = 0; k < SIMD_LANES; k++) {
+                    g0[k] = g[9 * k + j];
+                    g1[k] = g[9 * k + 3 + j];
+                    g2[k] = g[9 * k + 6 + j];
+                }
+                t[0][j] = g0;
+                t[1][j] = half * ((g0 + g1) + g2);
+                t[2][j] = half * ((g0 - g1) + g2);
+                t[3][j] = g2;
+            }
+            float *out = u + co * cin + ci;
+            for (int i = 0; i < 4; i++) {   // (G g) G^T
+                vfloat a = t[i][0], b = t[i][1], c = t[i][2];
+                store(out + (i * 4 + 0) * plane, a);
+                store(out + (i * 4 + 1) * plane, half * ((a + b) + c));
+                store(out + (i * 4 + 2) * plane, half * ((a - b) + c));
+                store(out + (i * 4 + 3) * plane, c);
+            }
+        }
+        if (ci < cin) diffuse_winograd_kernel_transform_rows(w, u, co, co + 1, ci, cin, cout, cin);
+    }
+}
+
+SIMD_TARGET void SIMD_NAME(diffuse_winograd_input_transform)(const float *x, float *v, long samples, long cin, long c0,
+                                                             long c1, long h, long w, long pad, long tilesH,
+                                                             long tilesW) {
+    const long tiles = samples * tilesH * tilesW, stride = cin * tiles;
+    const long groups = (tilesW + SIMD_LANES - 1) / SIMD_LANES, len = 2 * SIMD_LANES * groups + 2;
+    const long tail = tilesW - SIMD_LANES * (groups - 1);   // tiles in the last group
+    float buffer[4 * len];   // buffer[i * len + c] = x[y0 + i, c - pad], zero outside the image
+    for (long s = 0; s < samples; s++) {
+        for (long ci = c0; ci < c1; ci++) {
+            const float *plane = x + (s * cin + ci) * h * w;
+            float *vc = v + ci * tiles + s * tilesH * tilesW;
+            for (long ty = 0; ty < tilesH; ty++) {
+                const long y0 = 2 * ty - pad;
+                for (int i = 0; i < 4; i++) {
+                    float *row = buffer + i * len;
+                    memset(row, 0, sizeof(float) * (size_t)len);
+                    const long yy = y0 + i;
+                    if (yy < 0 || yy >= h) continue;
+                    const long count = w < len - pad ? w : len - pad;   // input columns 0 ..< count
+                    memcpy(row + pad, plane + yy * w, sizeof(float) * (size_t)count);
+                }
+                float *out = vc + ty * tilesW;
+                for (long gi = 0; gi < groups; gi++) {
+                    vfloat d[4][4];
+                    for (int i = 0; i < 4; i++) {
+                        const float *p = buffer + i * len + 2 * SIMD_LANES * gi;
+                        vfloat2 a, a2;
+                        memcpy(&a, p, sizeof a);
+                        memcpy(&a2, p + 2, sizeof a2);
+                        d[i][0] = a.even;
+                        d[i][1] = a.odd;
+                        d[i][2] = a2.even;
+                        d[i][3] = a2.odd;
+                    }
+                    vfloat t[4][4];   // B^T d
+                    for (int j = 0; j < 4; j++) {
+                        t[0][j] = d[0][j] - d[2][j];
+                        t[1][j] = d[1][j] + d[2][j];
+                        t[2][j] = d[2][j] - d[1][j];
+                        t[3][j] = d[1][j] - d[3][j];
+                    }
+                    const long count = gi == groups - 1 ? tail : SIMD_LANES;
+                    for (int i = 0; i < 4; i++) {   // (B^T d) B
+                        vfloat r[4] = {t[i][0] - t[i][2], t[i][1] + t[i][2], t[i][2] - t[i][1], t[i][1] - t[i][3]};
+                        for (int j = 0; j < 4; j++) store_tail(out + (i * 4 + j) * stride + SIMD_LANES * gi, r[j], count);
+                    }
+                }
+            }
+        }
+    }
+}
+
+SIMD_TARGET void SIMD_NAME(diffuse_winograd_output_transform)(const float *m, float *y, const float *bias,
+                                                              long samples, long cout, long c0, long c1, long outH,
+                                                              long outW, long tilesH, long tilesW) {
+    const long tiles = samples * tilesH * tilesW, stride = cout * tiles;
+    const long groups = (tilesW + SIMD_LANES - 1) / SIMD_LANES, len = 2 * SIMD_LANES * groups;
+    const long tail = tilesW - SIMD_LANES * (groups - 1);
+    float buffer[2 * len];   // the tile row's two output rows, then copied (cropped) to y
+    for (long s = 0; s < samples; s++) {
+        for (long co = c0; co < c1; co++) {
+            const float *mc = m + co * tiles + s * tilesH * tilesW;
+            float *plane = y + (s * cout + co) * outH * outW;
+            const vfloat b = splat(bias ? bias[co] : 0.0f);
+            for (long ty = 0; ty < tilesH; ty++) {
+                const float *row = mc + ty * tilesW;
+                for (long gi = 0; gi < groups; gi++) {
+                    const int last = gi == groups - 1;
+                    vfloat mv[4][4];
+                    for (int xi = 0; xi < 16; xi++) {
+                        const float *p = row + xi * stride + SIMD_LANES * gi;
+                        mv[xi / 4][xi % 4] = last ? load_tail(p, tail) : load(p);
+                    }
+                    vfloat t[2][4];   // A^T m
+                    for (int j = 0; j < 4; j++) {
+                        t[0][j] = (mv[0][j] + mv[1][j]) + mv[2][j];
+                        t[1][j] = (mv[1][j] - mv[2][j]) - mv[3][j];
+                    }
+                    for (int i = 0; i < 2; i++) {   // (A^T m) A + bias, columns interleaved back
+                        vfloat2 o;
+                        o.even = ((t[i][0] + t[i][1]) + t[i][2]) + b;
+                        o.odd = ((t[i][1] - t[i][2]) - t[i][3]) + b;
+                        memcpy(buffer + i * len + 2 * SIMD_LANES * gi, &o, sizeof o);
+                    }
+                }
+                for (int i = 0; i < 2 && 2 * ty + i < outH; i++)
+                    memcpy(plane + (2 * ty + i) * outW, buffer + i * len, sizeof(float) * (size_t)outW);
+            }
+        }
+    }
+}
+
 const struct diffuse_simd_kernels SIMD_NAME(diffuse_simd_kernels) = {
     .groupnorm_row_forward = SIMD_NAME(diffuse_groupnorm_row_forward),
     .groupnorm_row_backward_sums = SIMD_NAME(diffuse_groupnorm_row_backward_sums),
@@ -243,4 +376,7 @@ const struct diffuse_simd_kernels SIMD_NAME(diffuse_simd_kernels) = {
     .shifted_moments = SIMD_NAME(diffuse_shifted_moments),
     .sum = SIMD_NAME(diffuse_sum),
     .adam_update = SIMD_NAME(diffuse_adam_update),
+    .winograd_kernel_transform = SIMD_NAME(diffuse_winograd_kernel_transform),
+    .winograd_input_transform = SIMD_NAME(diffuse_winograd_input_transform),
+    .winograd_output_transform = SIMD_NAME(diffuse_winograd_output_transform),
 };

@@ -1,4 +1,4 @@
-// The table of the AVX2 + FMA intrinsic kernels (GroupNormAVX2.c, SumsAVX2.c, AdamAVX2.c), in
+// The table of the AVX2 + FMA intrinsic kernels (GroupNormAVX2.c, SumsAVX2.c, AdamAVX2.c, WinogradAVX2.c), in
 // the form of the template's tables, so Swift picks any level's kernels the same way.
 #include "CKernels.h"
 
@@ -9,4 +9,7 @@ const struct diffuse_simd_kernels diffuse_simd_kernels_avx2 = {
     .shifted_moments = diffuse_shifted_moments_avx2,
     .sum = diffuse_sum_avx2,
     .adam_update = diffuse_adam_update_avx2,
+    .winograd_kernel_transform = diffuse_winograd_kernel_transform_avx2,
+    .winograd_input_transform = diffuse_winograd_input_transform_avx2,
+    .winograd_output_transform = diffuse_winograd_output_transform_avx2,
 };

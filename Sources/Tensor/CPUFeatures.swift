@@ -8,9 +8,8 @@ public enum CPUFeatures {
     public static let simd: SIMDLevel = .choose(avx512Supported: avx512Supported, avx2Supported: avx2Supported,
                                                 environment: ProcessInfo.processInfo.environment)
 
-    /// Whether the AVX2 + FMA kernels of `CKernels` without an AVX-512 version (Winograd's
-    /// transforms) are used: any level but `portable` (`DIFFUSE_NO_AVX2=1` selects the portable
-    /// Swift loops, e.g. to compare).
+    /// Whether `CKernels`' vector kernels are used at all (`simd` is not `portable`;
+    /// `DIFFUSE_NO_AVX2=1` selects the portable loops, e.g. to compare).
     public static let avx2: Bool = simd != .portable
 
     /// Whether the CPU supports the AVX2 + FMA kernels, whatever `DIFFUSE_NO_AVX2` says (tests

@@ -1,7 +1,7 @@
 #ifndef DIFFUSE_SIMD_KERNEL_TABLES_H
 #define DIFFUSE_SIMD_KERNEL_TABLES_H
 
-/// The row and sum kernels of one SIMD level, for Swift's `SIMDLevel` to pick at start-up:
+/// The vector kernels of one SIMD level (group-norm rows, blocked sums, Adam, Winograd transforms), for Swift's `SIMDLevel` to pick at start-up:
 /// `diffuse_simd_kernels_avx2` holds the AVX2 + FMA intrinsic kernels of CKernels.h; the other tables
 /// are one width-generic template (SIMDKernelTemplate.h, clang vector extensions) instantiated
 /// twice at 16 lanes:
@@ -24,6 +24,15 @@ struct diffuse_simd_kernels {
     double (*sum)(const float *x, long n);
     void (*adam_update)(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
                         float stepSize, float bias2Sqrt, float eps, float l2, float shrink);
+    // The Winograd pointers' nullability is unspecified, as in the portable transforms'
+    // declarations (CKernels.h), so Swift takes either function for the other.
+    void (*winograd_kernel_transform)(const float *_Null_unspecified w, float *_Null_unspecified u, long co0, long co1,
+                                      long cout, long cin);
+    void (*winograd_input_transform)(const float *_Null_unspecified x, float *_Null_unspecified v, long samples,
+                                     long cin, long c0, long c1, long h, long w, long pad, long tilesH, long tilesW);
+    void (*winograd_output_transform)(const float *_Null_unspecified m, float *_Null_unspecified y,
+                                      const float *_Null_unspecified bias, long samples, long cout, long c0, long c1,
+                                      long outH, long outW, long tilesH, long tilesW);
 };
 #pragma clang assume_nonnull end
 
