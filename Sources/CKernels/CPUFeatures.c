@@ -21,15 +21,26 @@ static unsigned long long diffuse_xcr0(void) {
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     return ((unsigned long long)hi << 32) | lo;
 }
+
+/// AVX-512 state in XCR0: SSE (bit 1), AVX (2), opmask (5), ZMM_Hi256 (6), Hi16_ZMM (7).
+static int diffuse_avx512_state(void) { return (diffuse_xcr0() & 0xE6) == 0xE6; }
 #endif
+
+int diffuse_cpu_has_avx512f(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && diffuse_avx512_state();
+#else
+    return 0;
+#endif
+}
 
 int diffuse_cpu_bf16_flags(void) {
 #if defined(__x86_64__)
     unsigned a, b, c, d;
     if (__get_cpuid_max(0, 0) < 7) return 0;
     unsigned long long xcr0 = diffuse_xcr0();
-    // AVX-512 state: SSE (bit 1), AVX (2), opmask (5), ZMM_Hi256 (6), Hi16_ZMM (7).
-    int avx512State = (xcr0 & 0xE6) == 0xE6;
+    int avx512State = diffuse_avx512_state();
     // AMX state: XTILECFG (bit 17) and XTILEDATA (bit 18).
     int amxState = (xcr0 & (3ull << 17)) == (3ull << 17);
     __cpuid_count(7, 0, a, b, c, d);

@@ -10,8 +10,9 @@ import CKernels
 ///     p = p - stepSize m / (sqrt(v) / bias2Sqrt + eps)
 ///
 /// with `stepSize = lr / (1 - beta1^t)` and `bias2Sqrt = sqrt(1 - beta2^t)`. Chunks of the
-/// buffers go to the workers; with `avx2` each chunk runs `CKernels`' AVX2 loop (8 lanes),
-/// which performs the same operations in the same order and so gives the same bits.
+/// buffers go to the workers; with a `simd` level other than `portable` each chunk runs that
+/// level's `CKernels` loop (8 or 16 lanes), which performs the same operations in the same
+/// order and so gives the same bits.
 public enum AdamUpdate {
     public struct Scalars: Sendable {
         public var beta1, beta2, stepSize, bias2Sqrt, eps, l2, shrink: Float
@@ -22,11 +23,12 @@ public enum AdamUpdate {
     }
 
     public static func apply(p: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-                             v: UnsafeMutablePointer<Float>, count: Int, _ s: Scalars, avx2: Bool = CPUFeatures.avx2) {
+                             v: UnsafeMutablePointer<Float>, count: Int, _ s: Scalars,
+                             simd: SIMDLevel = CPUFeatures.simd) {
         Parallel.forChunks(count, cost: 8) { r in
             let (pc, gc, mc, vc) = (p + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound)
-            if avx2 {
-                diffuse_adam_update_avx2(pc, gc, mc, vc, r.count, s.beta1, s.beta2, s.stepSize, s.bias2Sqrt, s.eps, s.l2, s.shrink)
+            if let kernels = simd.kernels {
+                kernels.adam_update(pc, gc, mc, vc, r.count, s.beta1, s.beta2, s.stepSize, s.bias2Sqrt, s.eps, s.l2, s.shrink)
             } else {
                 portable(pc, gc, mc, vc, r.count, s)
             }

@@ -3,8 +3,9 @@ import CKernels
 /// Vectorised sums accumulated in blocks: 8 Float32 lanes over at most 512 elements, each
 /// block's total then added in Float64. Each Float32 partial sums at most 64 terms, so the
 /// result is close to a Float64 sum at the speed of a Float32 SIMD loop (the loop-carried
-/// Float64 dependency of a plain loop would stop vectorisation). With `avx2` (by default
-/// `CPUFeatures.avx2`) `sum` and `shiftedMoments` run the same blocked sums in `CKernels`.
+/// Float64 dependency of a plain loop would stop vectorisation). With a `simd` level other than
+/// `portable` (by default `CPUFeatures.simd`) `sum` and `shiftedMoments` run the same blocked
+/// sums in `CKernels` (8 or 16 lanes).
 public enum BlockSums {
     public static let block = 512
 
@@ -15,8 +16,8 @@ public enum BlockSums {
 
     /// `sum_i x[i]`.
     @inlinable
-    public static func sum(_ x: UnsafePointer<Float>, count n: Int, avx2: Bool = CPUFeatures.avx2) -> Double {
-        if avx2 { return diffuse_sum_avx2(x, n) }
+    public static func sum(_ x: UnsafePointer<Float>, count n: Int, simd: SIMDLevel = CPUFeatures.simd) -> Double {
+        if let kernels = simd.kernels { return kernels.sum(x, n) }
         var total = 0.0, i = 0
         while i < n {
             let end = Swift.min(n, i + block)
@@ -33,10 +34,10 @@ public enum BlockSums {
     /// first element) the variance `s2/n - (s1/n)^2` suffers no cancellation.
     @inlinable
     public static func shiftedMoments(_ x: UnsafePointer<Float>, count n: Int, shift: Float,
-                                      avx2: Bool = CPUFeatures.avx2) -> (Double, Double) {
+                                      simd: SIMDLevel = CPUFeatures.simd) -> (Double, Double) {
         var s1 = 0.0, s2 = 0.0, i = 0
-        if avx2 {
-            diffuse_shifted_moments_avx2(x, n, shift, &s1, &s2)
+        if let kernels = simd.kernels {
+            kernels.shifted_moments(x, n, shift, &s1, &s2)
             return (s1, s2)
         }
         let sh = SIMD8<Float>(repeating: shift)

@@ -3,15 +3,21 @@ import Foundation
 
 /// Instruction-set features, read once at start-up.
 public enum CPUFeatures {
-    /// Whether the AVX2 + FMA kernels of `CKernels` are used: the CPU (and OS) support them
-    /// and `DIFFUSE_NO_AVX2` is unset, empty or 0 (`DIFFUSE_NO_AVX2=1` selects the portable
-    /// Swift loops, e.g. to compare).
-    public static let avx2: Bool = avx2Supported
-        && ["", "0"].contains(ProcessInfo.processInfo.environment["DIFFUSE_NO_AVX2"] ?? "")
+    /// The level of `CKernels`' vector kernels used (`SIMDLevel.choose` on this CPU and the
+    /// environment's `DIFFUSE_NO_AVX2` and `DIFFUSE_NO_AVX512`).
+    public static let simd: SIMDLevel = .choose(avx512Supported: avx512Supported, avx2Supported: avx2Supported,
+                                                environment: ProcessInfo.processInfo.environment)
+
+    /// Whether `CKernels`' vector kernels are used at all (`simd` is not `portable`;
+    /// `DIFFUSE_NO_AVX2=1` selects the portable loops, e.g. to compare).
+    public static let avx2: Bool = simd != .portable
 
     /// Whether the CPU supports the AVX2 + FMA kernels, whatever `DIFFUSE_NO_AVX2` says (tests
     /// compare both paths where they can).
     public static let avx2Supported: Bool = diffuse_cpu_has_avx2_fma() != 0
+
+    /// Whether the CPU supports AVX-512F and the OS saves its state, whatever `DIFFUSE_NO_AVX512` says.
+    public static let avx512Supported: Bool = diffuse_cpu_has_avx512f() != 0
 
     /// AVX512_BF16 (CPUID leaf 7 subleaf 1, EAX bit 5), with AVX-512 enabled by the OS (XCR0).
     public static let avx512BF16: Bool = diffuse_cpu_bf16_flags() & 1 != 0

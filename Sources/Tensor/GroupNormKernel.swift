@@ -18,9 +18,9 @@ import CKernels
 ///
 /// Work is split over (sample, group) pairs with `Parallel.forChunks`; per-sample parameter
 /// gradient partials are summed afterwards, so no two threads write the same memory.
-/// With `avx2` (by default `CPUFeatures.avx2`) each channel row runs the AVX2 + FMA rows of
-/// `CKernels` (8 lanes, SiLU's reciprocal by `rcp` and a Newton step instead of a division);
-/// otherwise the portable loops below.
+/// With a `simd` level other than `portable` (by default `CPUFeatures.simd`) each channel row
+/// runs that level's rows of `CKernels` (AVX2: 8 lanes, SiLU's reciprocal by `rcp` and a Newton
+/// step instead of a division; AVX-512: 16 lanes); otherwise the portable loops below.
 public enum GroupNormKernel {
     /// Checks the shapes of a group-norm call, failing with a message naming them.
     static func dimensions(_ x: Tensor, _ weight: Tensor, _ bias: Tensor, groups: Int) -> (b: Int, c: Int, s: Int) {
@@ -34,7 +34,7 @@ public enum GroupNormKernel {
 
     /// Forward pass: the output and the per-(sample, group) `mean` and `rstd` (shape [B, G]).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor, groups: Int, eps: Float,
-                               silu: Bool, avx2: Bool = CPUFeatures.avx2) -> (y: Tensor, mean: Tensor, rstd: Tensor) {
+                               silu: Bool, simd: SIMDLevel = CPUFeatures.simd) -> (y: Tensor, mean: Tensor, rstd: Tensor) {
         let (nb, nc, ns) = dimensions(x, weight, bias, groups: groups)
         let cg = nc / groups, n = cg * ns
         let y = Tensor(uninitialized: x.shape)
@@ -47,7 +47,7 @@ public enum GroupNormKernel {
                 let xs = px + base
                 // Moments about the group's first element (shifted data: no cancellation).
                 let shift = n > 0 ? xs[0] : 0
-                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: shift, avx2: avx2)
+                let (s1, s2) = BlockSums.shiftedMoments(xs, count: n, shift: shift, simd: simd)
                 let m1 = s1 / Double(Swift.max(n, 1))
                 let mu = Double(shift) + m1
                 let variance = Swift.max(s2 / Double(Swift.max(n, 1)) - m1 * m1, 0)
@@ -60,8 +60,8 @@ public enum GroupNormKernel {
                     let scale = Float(r) * pw[c]
                     let shift = pb[c], m = Float(mu)
                     let xi = xs + cl * ns, yi = py + base + cl * ns
-                    if avx2 {
-                        diffuse_groupnorm_row_forward_avx2(xi, yi, ns, m, scale, shift, silu ? 1 : 0)
+                    if let kernels = simd.kernels {
+                        kernels.groupnorm_row_forward(xi, yi, ns, m, scale, shift, silu ? 1 : 0)
                         continue
                     }
                     // (x - mu) * scale + bias rather than x * scale + (bias - mu * scale): no
@@ -81,7 +81,7 @@ public enum GroupNormKernel {
     /// the forward input and parameters, and the forward statistics.
     public static func backward(_ x: Tensor, weight: Tensor, bias: Tensor, groups: Int, mean: Tensor, rstd: Tensor,
                                 silu: Bool, gradOutput: Tensor,
-                                avx2: Bool = CPUFeatures.avx2) -> (dx: Tensor, dWeight: Tensor, dBias: Tensor) {
+                                simd: SIMDLevel = CPUFeatures.simd) -> (dx: Tensor, dWeight: Tensor, dBias: Tensor) {
         let (nb, nc, ns) = dimensions(x, weight, bias, groups: groups)
         Tensor.checkSameShape(x, gradOutput, "groupNorm backward")
         let cg = nc / groups, n = cg * ns
@@ -105,9 +105,9 @@ public enum GroupNormKernel {
                     let dzi = scratch.map { $0 + cl * ns } ?? gi
                     // dz, sum dz and sum dz (x - mu) (then sum dz * xhat = rstd * sum dz (x - mu)).
                     var sdz = 0.0, sdzCentered = 0.0
-                    if avx2 {
-                        diffuse_groupnorm_row_backward_sums_avx2(xi, gi, scratch.map { $0 + cl * ns }, ns, mu, r * pw[c],
-                                                                 pbias[c], silu ? 1 : 0, &sdz, &sdzCentered)
+                    if let kernels = simd.kernels {
+                        kernels.groupnorm_row_backward_sums(xi, gi, scratch.map { $0 + cl * ns }, ns, mu, r * pw[c],
+                                                            pbias[c], silu ? 1 : 0, &sdz, &sdzCentered)
                     } else {
                         if silu {
                             let w = pw[c], bc = pbias[c], out = dzi
@@ -131,8 +131,8 @@ public enum GroupNormKernel {
                     let w = pw[c]
                     let xi = px + base + cl * ns, di = pd + base + cl * ns
                     let dzi = scratch.map { $0 + cl * ns } ?? (pg + base + cl * ns)
-                    if avx2 {
-                        diffuse_groupnorm_row_backward_input_avx2(xi, dzi, di, ns, mu, r, w, m1, m2)
+                    if let kernels = simd.kernels {
+                        kernels.groupnorm_row_backward_input(xi, dzi, di, ns, mu, r, w, m1, m2)
                         continue
                     }
                     for i in 0..<ns {

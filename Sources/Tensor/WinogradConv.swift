@@ -41,13 +41,14 @@ public enum WinogradConv {
     }
 
     /// `U[xi, co, ci] = (G g[co, ci] G^T)[xi]` (`[16, Cout, Cin]`), output channels spread over
-    /// the workers; with `avx2`, 8 input channels per vector (the same bits as the portable loop).
-    static func kernelTransform(_ weight: Tensor, cout: Int, cin: Int, avx2: Bool) -> Tensor {
+    /// the workers; with a `simd` level other than `portable`, 8 or 16 input channels per vector
+    /// (the same bits as the portable loop).
+    static func kernelTransform(_ weight: Tensor, cout: Int, cin: Int, simd: SIMDLevel) -> Tensor {
         let u = Tensor(uninitialized: [16, cout, cin])
         let w = weight.pointer, us = u.pointer
         Parallel.forChunks(cout, cost: 16 * cin) { co in
-            if avx2 {
-                diffuse_winograd_kernel_transform_avx2(w, us, co.lowerBound, co.upperBound, cout, cin)
+            if let kernels = simd.kernels {
+                kernels.winograd_kernel_transform(w, us, co.lowerBound, co.upperBound, cout, cin)
             } else {
                 diffuse_winograd_kernel_transform_rows(w, us, co.lowerBound, co.upperBound, 0, cin, cout, cin)
             }
@@ -56,9 +57,10 @@ public enum WinogradConv {
     }
 
     /// `conv2d(x, weight) + bias` (see `Conv2dKernel.forward`) for a geometry where `applies`.
-    /// With `avx2` the transforms run 8 tiles per vector (`CKernels`' AVX2 versions).
+    /// With a `simd` level other than `portable` (by default `CPUFeatures.simd`) the transforms
+    /// run 8 or 16 tiles per vector (that level's `CKernels` versions).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
-                               avx2: Bool = CPUFeatures.avx2) -> Tensor {
+                               simd: SIMDLevel = CPUFeatures.simd) -> Tensor {
         precondition(g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1,
                      "WinogradConv: needs a stride-1 3x3 convolution, got \(g.kernelHeight)x\(g.kernelWidth) stride \(g.stride)")
         let y = Tensor(uninitialized: g.outputShape)
@@ -70,7 +72,7 @@ public enum WinogradConv {
         let runs = (g.batch + run - 1) / run
         let workers = Conv2dKernel.runWorkers(runs: runs, multiplyAdds: 16 * g.batch * perSample * cin * cout)
 
-        let u = kernelTransform(weight, cout: cout, cin: cin, avx2: avx2)
+        let u = kernelTransform(weight, cout: cout, cin: cin, simd: simd)
         let tilesPerRun = run * perSample
         let v = (0..<workers).map { _ in Tensor(uninitialized: [16 * cin * tilesPerRun]) }
         let m = (0..<workers).map { _ in Tensor(uninitialized: [16 * cout * tilesPerRun]) }
@@ -82,7 +84,7 @@ public enum WinogradConv {
             let vs = v[worker].pointer, ms = m[worker].pointer
             let xRun = xs + samples.lowerBound * cin * h * w, yRun = ys + samples.lowerBound * cout * outH * outW
             Parallel.forChunks(cin, cost: 16 * tiles, threads: threads) { c in
-                (avx2 ? diffuse_winograd_input_transform_avx2 : diffuse_winograd_input_transform)(
+                (simd.kernels?.winograd_input_transform ?? diffuse_winograd_input_transform)(
                     xRun, vs, samples.count, cin, c.lowerBound, c.upperBound, h, w, g.padding, tilesH, tilesW)
             }
             // M[xi] = U[xi] V[xi]: the 16 GEMMs handed to the threads as they come free (unless
@@ -94,7 +96,7 @@ public enum WinogradConv {
                            threads: parts > 1 ? 1 : threads)
             }
             Parallel.forChunks(cout, cost: 16 * tiles, threads: threads) { c in
-                (avx2 ? diffuse_winograd_output_transform_avx2 : diffuse_winograd_output_transform)(
+                (simd.kernels?.winograd_output_transform ?? diffuse_winograd_output_transform)(
                     ms, yRun, biasPointer, samples.count, cout, c.lowerBound, c.upperBound, outH, outW, tilesH, tilesW)
             }
         }

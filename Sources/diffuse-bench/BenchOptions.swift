@@ -51,7 +51,7 @@ struct BenchOptions: ParsableArguments {
         let mode = try activate(precision, rank0: rank0)
         if rank0 && !json {
             print("ranks \(bench.communicator.size), OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), "
-                  + "CPU \(CPUFeatures.summary), AVX2 kernels \(CPUFeatures.avx2 ? "on" : "off"), kernels \(ConvAutotuner.shared.mode.rawValue), precision \(mode.rawValue), \(cpuTime ? "CPU-time" : "wall") clock, load average \(systemLoadAverage())")
+                  + "CPU \(CPUFeatures.summary), SIMD kernels \(CPUFeatures.simd), kernels \(ConvAutotuner.shared.mode.rawValue), precision \(mode.rawValue), \(cpuTime ? "CPU-time" : "wall") clock, load average \(systemLoadAverage())")
         }
         for c in configs {
             let result = try bench.run(c, train: train, forward: forward)

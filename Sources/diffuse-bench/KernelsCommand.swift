@@ -48,7 +48,7 @@ struct KernelsCommand: ParsableCommand {
         if let threads { Gemm.setThreads(threads) } else { ThreadBudget.apply() }
         let mode = try activate(precision)
         let configs = TrainBenchmark.Config.all.filter { config == "all" || $0.name == config }
-        print("CPU \(CPUFeatures.summary); OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), oneDNN \(OneDNNConv.version), precision \(mode.rawValue)")
+        print("CPU \(CPUFeatures.summary), SIMD kernels \(CPUFeatures.simd); OpenBLAS threads \(Gemm.threads), element-wise threads \(Parallel.threads), oneDNN \(OneDNNConv.version), precision \(mode.rawValue)")
         for c in configs {
             print("load average before: \(systemLoadAverage())")
             if sgemm {

@@ -2,8 +2,9 @@ import XCTest
 import Foundation
 @testable import Tensor
 
-/// The AVX2 + FMA group-norm rows (`CKernels`) against a Float64 reference and against the
-/// portable Swift loops, on row lengths that exercise the 8-lane tails and the 512-element blocks.
+/// The group-norm rows of every SIMD level this machine runs (`CKernels`' AVX2 + FMA rows, the
+/// 16-lane template on AVX2, AVX-512 where the CPU has it) against a Float64 reference and
+/// against the portable Swift loops, on row lengths that exercise the tails and the 512-element blocks.
 final class AVX2KernelTests: XCTestCase {
     /// Shapes `[B, C, H, W]` with groups: rows of 1, 7, 9, 49, 196 and 600 elements.
     let cases: [([Int], Int)] = [([2, 4, 1, 1], 2), ([2, 6, 1, 7], 3), ([1, 4, 3, 3], 1), ([3, 8, 7, 7], 4),
@@ -11,6 +12,8 @@ final class AVX2KernelTests: XCTestCase {
 
     func testDispatchNeverChoosesUnsupportedKernels() {
         if !CPUFeatures.avx2Supported { XCTAssertFalse(CPUFeatures.avx2) }
+        XCTAssertTrue(CPUFeatures.simd.isSupported, "\(CPUFeatures.simd)")
+        XCTAssertNotEqual(CPUFeatures.simd, .width16)
         // DIFFUSE_NO_AVX2 unset (the test environment): the kernels are used wherever supported.
         if ProcessInfo.processInfo.environment["DIFFUSE_NO_AVX2"] == nil {
             XCTAssertEqual(CPUFeatures.avx2, CPUFeatures.avx2Supported)
@@ -25,9 +28,9 @@ final class AVX2KernelTests: XCTestCase {
             let (x, w, b) = inputs(shape, seed: UInt64(index))
             for silu in [false, true] {
                 let expected = referenceForward(x, w, b, groups: groups, silu: silu)
-                for avx2 in paths {
-                    let (y, _, _) = GroupNormKernel.forward(x, weight: w, bias: b, groups: groups, eps: 1e-5, silu: silu, avx2: avx2)
-                    assertClose(y, expected, tolerance: 2e-5, "forward case \(index) silu \(silu) avx2 \(avx2)")
+                for level in paths {
+                    let (y, _, _) = GroupNormKernel.forward(x, weight: w, bias: b, groups: groups, eps: 1e-5, silu: silu, simd: level)
+                    assertClose(y, expected, tolerance: 2e-5, "forward case \(index) silu \(silu) \(level)")
                     outputs.append(y)
                 }
             }
@@ -40,18 +43,18 @@ final class AVX2KernelTests: XCTestCase {
             let (x, w, b) = inputs(shape, seed: UInt64(10 + index))
             let dy = CounterRNG(seed: UInt64(20 + index)).normal(shape, purpose: .misc, step: 0, firstSample: 0)
             for silu in [false, true] {
-                let (_, mean, rstd) = GroupNormKernel.forward(x, weight: w, bias: b, groups: groups, eps: 1e-5, silu: silu, avx2: false)
+                let (_, mean, rstd) = GroupNormKernel.forward(x, weight: w, bias: b, groups: groups, eps: 1e-5, silu: silu, simd: .portable)
                 let results = paths.map {
                     GroupNormKernel.backward(x, weight: w, bias: b, groups: groups, mean: mean, rstd: rstd, silu: silu,
-                                             gradOutput: dy, avx2: $0)
+                                             gradOutput: dy, simd: $0)
                 }
-                for r in results.dropFirst() {
-                    let label = "backward case \(index) silu \(silu)"
+                for (r, level) in zip(results, paths).dropFirst() {
+                    let label = "backward case \(index) silu \(silu) \(level)"
                     assertClose(r.dx, results[0].dx, tolerance: 1e-4, label + " dx")
                     assertClose(r.dWeight, results[0].dWeight, tolerance: 1e-4, label + " dweight")
                     assertClose(r.dBias, results[0].dBias, tolerance: 1e-4, label + " dbias")
                 }
-                XCTAssertEqual(results.count, CPUFeatures.avx2Supported ? 2 : 1)
+                XCTAssertEqual(results.count, CPUFeatures.avx2Supported ? (CPUFeatures.avx512Supported ? 4 : 3) : 1)
                 outputs += results.flatMap { [$0.dx, $0.dWeight, $0.dBias] }
             }
         }
@@ -64,20 +67,20 @@ final class AVX2KernelTests: XCTestCase {
         let x = Tensor(shape: [1, 2, 1, 10], values: row + row)
         let w = Tensor(shape: [2], values: [200, 0]), b = Tensor(shape: [2], values: [0, -200])
         var outputs: [Tensor] = []   // kept alive, as in the forward test
-        for avx2 in paths {
-            let (y, _, _) = GroupNormKernel.forward(x, weight: w, bias: b, groups: 2, eps: 0, silu: true, avx2: avx2)
+        for level in paths {
+            let (y, _, _) = GroupNormKernel.forward(x, weight: w, bias: b, groups: 2, eps: 0, silu: true, simd: level)
             outputs.append(y)
             let v = y.scalars
             for i in 0..<10 {
-                XCTAssertEqual(v[i], i % 2 == 0 ? 0 : 200, accuracy: 1e-4, "avx2 \(avx2) element \(i)")
-                XCTAssertEqual(v[10 + i], 0, accuracy: 1e-30, "avx2 \(avx2) saturated element \(i)")
+                XCTAssertEqual(v[i], i % 2 == 0 ? 0 : 200, accuracy: 1e-4, "\(level) element \(i)")
+                XCTAssertEqual(v[10 + i], 0, accuracy: 1e-30, "\(level) saturated element \(i)")
             }
         }
     }
 
     // MARK: helpers
 
-    var paths: [Bool] { [false] + (CPUFeatures.avx2Supported ? [true] : []) }
+    var paths: [SIMDLevel] { SIMDLevel.supported }
 
     func inputs(_ shape: [Int], seed: UInt64) -> (Tensor, Tensor, Tensor) {
         let rng = CounterRNG(seed: seed)

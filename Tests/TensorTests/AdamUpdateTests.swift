@@ -2,7 +2,7 @@ import XCTest
 @testable import Tensor
 
 /// The Adam update against the formula written out here, bit for bit: the portable loop, and
-/// the AVX2 loop where the CPU has it (same operations, same order), at vector tails, for
+/// every SIMD level's loop the CPU runs (same operations, same order), at vector tails, for
 /// Adam's L2 term and AdamW's decoupled decay, over several steps.
 final class AdamUpdateTests: XCTestCase {
     func testEveryPathGivesTheFormulasBits() {
@@ -11,14 +11,14 @@ final class AdamUpdateTests: XCTestCase {
             let p0 = rng.normal([n], purpose: .misc, step: UInt32(index), firstSample: 0)
             let g = rng.normal([n], purpose: .misc, stream: 1, step: UInt32(index), firstSample: 0)
             var (p, m, v) = (p0.scalars, [Float](repeating: 0, count: n), [Float](repeating: 0, count: n))
-            let paths = [false] + (CPUFeatures.avx2Supported ? [true] : [])
+            let paths = SIMDLevel.supported
             let state = paths.map { _ in (p: p0.copy(), m: Tensor(zeros: [n]), v: Tensor(zeros: [n])) }
             for t in 1...3 {
                 let s = AdamUpdate.Scalars(beta1: 0.9, beta2: 0.999, stepSize: 1e-3 / (1 - pow(0.9, Float(t))),
                                            bias2Sqrt: (1 - pow(0.999, Float(t))).squareRoot(), eps: 1e-8, l2: l2, shrink: shrink)
-                for (path, avx2) in paths.enumerated() {
+                for (path, level) in paths.enumerated() {
                     let x = state[path]
-                    AdamUpdate.apply(p: x.p.pointer, grad: g.pointer, m: x.m.pointer, v: x.v.pointer, count: n, s, avx2: avx2)
+                    AdamUpdate.apply(p: x.p.pointer, grad: g.pointer, m: x.m.pointer, v: x.v.pointer, count: n, s, simd: level)
                 }
                 for i in 0..<n {   // the formula, one element at a time
                     let gi = g.pointer[i] + l2 * p[i]
@@ -28,10 +28,10 @@ final class AdamUpdateTests: XCTestCase {
                     p[i] = p[i] - s.stepSize * m[i] / (v[i].squareRoot() / s.bias2Sqrt + 1e-8)
                 }
             }
-            for (path, avx2) in paths.enumerated() {
-                XCTAssertEqual(state[path].p.scalars, p, "parameters, case \(index), avx2 \(avx2)")
-                XCTAssertEqual(state[path].m.scalars, m, "first moments, case \(index), avx2 \(avx2)")
-                XCTAssertEqual(state[path].v.scalars, v, "second moments, case \(index), avx2 \(avx2)")
+            for (path, level) in paths.enumerated() {
+                XCTAssertEqual(state[path].p.scalars, p, "parameters, case \(index), \(level)")
+                XCTAssertEqual(state[path].m.scalars, m, "first moments, case \(index), \(level)")
+                XCTAssertEqual(state[path].v.scalars, v, "second moments, case \(index), \(level)")
             }
             XCTAssertNotEqual(p, p0.scalars, "the update moved the parameters, case \(index)")
         }

@@ -41,12 +41,12 @@ final class FastMathTests: XCTestCase {
                 b.withUnsafeBufferPointer { pb in
                     let x = pa.baseAddress ?? UnsafePointer(bitPattern: 64)!, y = pb.baseAddress ?? UnsafePointer(bitPattern: 64)!
                     let sum = a.reduce(0.0) { $0 + Double($1) }
-                    // The portable loops, and the AVX2 kernels where the CPU has them.
-                    for avx2 in [false] + (CPUFeatures.avx2Supported ? [true] : []) {
-                        XCTAssertEqual(BlockSums.sum(x, count: n, avx2: avx2), sum, accuracy: 1e-7 * max(1, abs(sum)), "avx2 \(avx2)")
-                        let (s1, s2) = BlockSums.shiftedMoments(x, count: n, shift: 100, avx2: avx2)
-                        XCTAssertEqual(s1, a.reduce(0.0) { $0 + Double($1) - 100 }, accuracy: 1e-3, "avx2 \(avx2)")
-                        XCTAssertEqual(s2, a.reduce(0.0) { $0 + (Double($1) - 100) * (Double($1) - 100) }, accuracy: 1e-2, "avx2 \(avx2)")
+                    // The portable loops, and every SIMD level's kernels the CPU runs.
+                    for level in SIMDLevel.supported {
+                        XCTAssertEqual(BlockSums.sum(x, count: n, simd: level), sum, accuracy: 1e-7 * max(1, abs(sum)), "\(level)")
+                        let (s1, s2) = BlockSums.shiftedMoments(x, count: n, shift: 100, simd: level)
+                        XCTAssertEqual(s1, a.reduce(0.0) { $0 + Double($1) - 100 }, accuracy: 1e-3, "\(level)")
+                        XCTAssertEqual(s2, a.reduce(0.0) { $0 + (Double($1) - 100) * (Double($1) - 100) }, accuracy: 1e-2, "\(level)")
                     }
                     let (t1, t2) = BlockSums.sumAndCenteredDot(y, x, count: n, shift: 100)
                     XCTAssertEqual(t1, b.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-3)

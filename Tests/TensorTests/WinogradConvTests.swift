@@ -7,7 +7,8 @@ final class WinogradConvTests: XCTestCase {
     func testForwardMatchesIm2col() {
         // (batch, cin, h, w, cout, padding)
         let cases = [(2, 64, 8, 8, 64, 1), (3, 64, 7, 9, 72, 1), (1, 80, 6, 7, 64, 0), (2, 64, 5, 4, 64, 2),
-                     (9, 64, 14, 14, 64, 1), (2, 96, 16, 16, 128, 1), (1, 64, 35, 37, 64, 1), (2, 64, 12, 12, 32, 1)]
+                     (9, 64, 14, 14, 64, 1), (2, 96, 16, 16, 128, 1), (1, 64, 35, 37, 64, 1), (2, 64, 12, 12, 32, 1),
+                     (1, 64, 4, 32, 32, 1), (1, 64, 5, 34, 32, 1)]   // 16 and 17 tiles a row: 16-lane tails
         var outputs: [Tensor] = []   // kept alive: no output reuses a buffer that already holds the answer
         for (index, (b, cin, h, w, cout, p)) in cases.enumerated() {
             let rng = CounterRNG(seed: UInt64(index))
@@ -17,26 +18,26 @@ final class WinogradConvTests: XCTestCase {
             let g = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: 1, padding: p)
             let reference = Conv2dKernel.forward(x, weight: weight, bias: bias, stride: 1, padding: p, winograd: false)
             let referenceNoBias = Conv2dKernel.forward(x, weight: weight, bias: nil, stride: 1, padding: p, winograd: false)
-            // The portable transforms, and the AVX2 ones where the CPU has them.
-            for avx2 in [false] + (CPUFeatures.avx2Supported ? [true] : []) {
-                let fast = WinogradConv.forward(x, weight: weight, bias: bias, geometry: g, avx2: avx2)
+            // The portable transforms, and every SIMD level's the CPU runs.
+            for level in SIMDLevel.supported {
+                let fast = WinogradConv.forward(x, weight: weight, bias: bias, geometry: g, simd: level)
                 XCTAssertEqual(fast.shape, reference.shape)
-                assertClose(fast, reference, "case \(index) avx2 \(avx2)")
-                let noBias = WinogradConv.forward(x, weight: weight, bias: nil, geometry: g, avx2: avx2)
-                assertClose(noBias, referenceNoBias, "case \(index) avx2 \(avx2) without bias")
+                assertClose(fast, reference, "case \(index) \(level)")
+                let noBias = WinogradConv.forward(x, weight: weight, bias: nil, geometry: g, simd: level)
+                assertClose(noBias, referenceNoBias, "case \(index) \(level) without bias")
                 outputs += [fast, noBias]
             }
         }
     }
 
     /// The kernel transform against `G g G^T` written out (Lavin & Gray's G), bit for bit on
-    /// the portable and AVX2 paths, with input channels that are not a multiple of 8.
+    /// every SIMD level's path, with input channels that are not a multiple of 8 or 16.
     func testKernelTransformIsGgGt() {
-        for (cout, cin) in [(3, 5), (16, 13), (9, 64)] {
+        for (cout, cin) in [(3, 5), (16, 13), (9, 64), (2, 33)] {
             let weight = CounterRNG(seed: 11).normal([cout, cin, 3, 3], purpose: .misc, step: 0, firstSample: 0)
             let gMatrix: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-            for avx2 in [false] + (CPUFeatures.avx2Supported ? [true] : []) {
-                let u = WinogradConv.kernelTransform(weight, cout: cout, cin: cin, avx2: avx2)
+            for level in SIMDLevel.supported {
+                let u = WinogradConv.kernelTransform(weight, cout: cout, cin: cin, simd: level)
                 var worst: Float = 0
                 for co in 0..<cout { for ci in 0..<cin {
                     let g = (0..<9).map { weight.pointer[(co * cin + ci) * 9 + $0] }
@@ -46,10 +47,10 @@ final class WinogradConvTests: XCTestCase {
                         worst = max(worst, abs(u.pointer[((i * 4 + j) * cout + co) * cin + ci] - e))
                     } }
                 } }
-                XCTAssertLessThan(worst, 1e-5, "\(cout)x\(cin) avx2 \(avx2)")
-                if avx2 {
-                    let portable = WinogradConv.kernelTransform(weight, cout: cout, cin: cin, avx2: false)
-                    XCTAssertEqual(u.scalars, portable.scalars, "\(cout)x\(cin): AVX2 and portable give the same bits")
+                XCTAssertLessThan(worst, 1e-5, "\(cout)x\(cin) \(level)")
+                if level != .portable {
+                    let portable = WinogradConv.kernelTransform(weight, cout: cout, cin: cin, simd: .portable)
+                    XCTAssertEqual(u.scalars, portable.scalars, "\(cout)x\(cin): \(level) and portable give the same bits")
                 }
             }
         }

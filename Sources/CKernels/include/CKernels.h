@@ -12,6 +12,10 @@
 /// 1 when the CPU (and the OS, through XSAVE) supports AVX2 and FMA, else 0.
 int diffuse_cpu_has_avx2_fma(void);
 
+/// 1 when the CPU supports AVX-512F and the OS saves the opmask and ZMM state (XCR0 bits 1, 2,
+/// 5, 6, 7), else 0 (always 0 elsewhere than x86-64).
+int diffuse_cpu_has_avx512f(void);
+
 /// The CPU's bf16 instructions that the OS has enabled: bit 0 AVX512_BF16 (CPUID.(7,1):EAX[5],
 /// with AVX512F and the AVX-512 state in XCR0), bit 1 AMX-BF16 (CPUID.(7,0):EDX[22], with
 /// AMX-TILE and the tile state in XCR0); 0 elsewhere.
@@ -72,5 +76,8 @@ void diffuse_winograd_input_transform_avx2(const float *x, float *v, long sample
                                            long h, long w, long pad, long tilesH, long tilesW);
 void diffuse_winograd_output_transform_avx2(const float *m, float *y, const float *bias, long samples, long cout,
                                             long c0, long c1, long outH, long outW, long tilesH, long tilesW);
+
+// The tables of kernels per SIMD level (AVX2, AVX-512, 16 lanes on AVX2).
+#include "SIMDKernelTables.h"
 
 #endif
