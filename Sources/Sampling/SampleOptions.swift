@@ -1,3 +1,4 @@
+import Config
 import Diffusion
 import Foundation
 
@@ -16,11 +17,13 @@ public struct SampleOptions: Sendable {
     public var temperature: Double = 1
     public var corrections: Int = 1
     public var delta: Double = 0.01
-    /// `linear` (uniform in t) or `edm` (Karras et al. 2022 grid with rho = `rho`).
-    public var grid: String = "linear"
-    public var rho: Double = 7
-    /// Replace the last step by the denoised mean.
-    public var finishWithMean: Bool = false
+    /// `linear` (uniform in t) or `edm` (Karras et al. 2022 grid with rho = `rho`); nil: the
+    /// checkpoint config's `sample.grid` (and `sample.rho`), as its training grids were drawn.
+    public var grid: String? = nil
+    public var rho: Double? = nil
+    /// Replace the last step by the denoised mean; nil: the checkpoint config's
+    /// `sample.finish_with_mean`.
+    public var finishWithMean: Bool? = nil
     public var count: Int = 16
     public var seed: UInt64 = 0
     /// Samples per forward batch on each rank; nil: min(64, count / ranks rounded up).
@@ -48,14 +51,16 @@ public struct SampleOptions: Sendable {
 
     public init(checkpoint: String) { self.checkpoint = checkpoint }
 
-    /// The time grid named by `grid`.
-    public func timeGrid() throws -> TimeGrid {
-        switch grid.lowercased() {
+    /// The time grid named by `grid` and `rho`, each defaulting to `config`'s (a checkpoint's
+    /// `sample:` section).
+    public func timeGrid(default config: SampleConfig = SampleConfig()) throws -> TimeGrid {
+        let name = grid ?? config.grid.rawValue, rho = rho ?? config.rho
+        switch name.lowercased() {
         case "linear", "uniform": return .uniform
         case "edm":
             guard rho > 0 else { throw SamplingError("--rho must be > 0, got \(rho)") }
             return .edm(rho: rho)
-        default: throw SamplingError("--grid '\(grid)' is not one of linear, edm")
+        default: throw SamplingError("--grid '\(name)' is not one of linear, edm")
         }
     }
 

@@ -18,7 +18,7 @@ public enum SampleOutputs {
         if let h5 = options.h5 {
             try SampleFile.write(path: h5, samples: samples, initial: initial,
                                  attributes: ["checkpoint": model.path, "weights": model.weights.rawValue,
-                                              "sampler": result.sampler, "grid": options.grid.lowercased(),
+                                              "sampler": result.sampler, "grid": (options.grid ?? model.config.sample.grid.rawValue).lowercased(),
                                               "init": options.initPath ?? "",
                                               "classes": result.labels.map { $0.map(String.init).joined(separator: ",") } ?? "",
                                               "guidance": result.labels == nil ? "" : "\(options.guidance ?? model.config.sample.guidance)"],

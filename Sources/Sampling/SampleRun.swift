@@ -69,7 +69,8 @@ public enum SampleRun {
         let samplerName = options.sampler ?? model.config.sample.sampler.rawValue
         let steps = options.steps ?? model.config.sample.steps
         let samplerOptions = SamplerOptions(
-            settings: SamplingSettings(steps: max(1, steps), grid: try options.timeGrid(), denoiseFinal: options.finishWithMean,
+            settings: SamplingSettings(steps: max(1, steps), grid: try options.timeGrid(default: model.config.sample),
+                                       denoiseFinal: options.finishWithMean ?? model.config.sample.finishWithMean,
                                        seed: options.seed),
             eta: options.eta, temperature: options.temperature, order: options.order,
             corrections: options.corrections, delta: options.delta)

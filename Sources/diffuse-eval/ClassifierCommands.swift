@@ -45,7 +45,7 @@ struct FID: ParsableCommand {
     @Option(help: "Weights: ema or model.") var weights: String = "ema"
     @Option(help: "Sampler (default: the checkpoint config's sample.sampler).") var sampler: String?
     @Option(help: "Sampler steps (default: the checkpoint config's sample.steps).") var steps: Int?
-    @Option(help: "Time grid: linear or edm.") var grid: String = "linear"
+    @Option(help: "Time grid: linear or edm (default: the checkpoint config's sample.grid).") var grid: String?
     @Option(help: "DDIM or Ito stochasticity.") var eta: Double?
     @Option(help: "Sampling seed.") var seed: UInt64 = 0
     @Option(help: "Samples per batch.") var batch: Int?

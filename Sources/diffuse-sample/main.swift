@@ -30,12 +30,12 @@ struct DiffuseSample: ParsableCommand {
     var corrections: Int = 1
     @Option(help: "PC: corrector amplitude in [0, 1].")
     var delta: Double = 0.01
-    @Option(help: "Time grid: linear or edm.")
-    var grid: String = "linear"
-    @Option(help: "rho of the edm grid.")
-    var rho: Double = 7
-    @Flag(help: "Replace the last step by the denoised mean.")
-    var finishWithMean = false
+    @Option(help: "Time grid: linear or edm (default: the checkpoint config's sample.grid).")
+    var grid: String?
+    @Option(help: "rho of the edm grid (default: the checkpoint config's sample.rho).")
+    var rho: Double?
+    @Flag(inversion: .prefixedNo, help: "Replace the last step by the denoised mean (default: the checkpoint config's sample.finish_with_mean).")
+    var finishWithMean: Bool?
     @Option(help: "Number of samples.")
     var count: Int = 16
     @Option(help: "Seed of the initial noise and of the sampler's noise.")

@@ -230,6 +230,23 @@ final class SampleCommandTests: XCTestCase {
         XCTAssertTrue(sink.lines[1].hasPrefix("sampled 6/6 (batch 2/2) ") && sink.lines[1].hasSuffix(" images/s\n"), sink.lines[1])
     }
 
+    /// Without --grid, --rho and --finish-with-mean, sampling follows the checkpoint config's
+    /// `sample.grid`, `sample.rho` and `sample.finish_with_mean` (as its training grids did);
+    /// each option still overrides.
+    func testGridAndFinishDefaultToTheCheckpointConfig() throws {
+        let yaml = SampleFixtures.mlpYAML + "\n  grid: edm\n  rho: 5\n  finish_with_mean: true\n"
+        let ckpt = try SampleFixtures.writeCheckpoint(yaml: yaml, directory: path("g"))
+        let defaults = try sample(ckpt) { $0.count = 4 }.samples!.scalars
+        let explicit = try sample(ckpt) { $0.count = 4; $0.grid = "edm"; $0.rho = 5; $0.finishWithMean = true }.samples!.scalars
+        XCTAssertEqual(defaults, explicit)
+        let linear = try sample(ckpt) { $0.count = 4; $0.grid = "linear"; $0.finishWithMean = true }.samples!.scalars
+        let otherRho = try sample(ckpt) { $0.count = 4; $0.rho = 7 }.samples!.scalars
+        let noFinish = try sample(ckpt) { $0.count = 4; $0.finishWithMean = false }.samples!.scalars
+        XCTAssertNotEqual(defaults, linear, "--grid linear overrides the config's edm grid")
+        XCTAssertNotEqual(defaults, otherRho, "--rho overrides the config's rho")
+        XCTAssertNotEqual(defaults, noFinish, "--no-finish-with-mean overrides the config")
+    }
+
     func testSharesCoverTheCountInOrder() {
         for (count, batch, size) in [(7, 2, 2), (5, 1, 3), (2, 2, 4), (64, 8, 8), (10, 3, 2)] {
             let shares = (0..<size).map { SampleRun.share(count: count, batch: batch, rank: $0, size: size) }
