@@ -64,7 +64,12 @@ public enum DecayKind: String, ConfigChoice { case constant, cosine }
 public enum NaNPolicy: String, ConfigChoice { case stop, skip }
 
 /// `sample.grid`: the sampler's time grid, uniform in t or EDM's (Karras et al. 2022, eq. 5).
-public enum TimeGridKind: String, ConfigChoice { case linear, edm }
+public enum TimeGridKind: String, ConfigChoice {
+    case linear, edm
+
+    /// The sampler's grid of this kind (`rho` shapes the EDM grid only).
+    public func grid(rho: Double) -> TimeGrid { self == .edm ? .edm(rho: rho) : .uniform }
+}
 
 extension ScheduleKind: ConfigChoice {}
 extension SamplerKind: ConfigChoice {}

@@ -55,13 +55,15 @@ public struct SampleOptions: Sendable {
     /// `sample:` section).
     public func timeGrid(default config: SampleConfig = SampleConfig()) throws -> TimeGrid {
         let name = grid ?? config.grid.rawValue, rho = rho ?? config.rho
+        let kind: TimeGridKind
         switch name.lowercased() {
-        case "linear", "uniform": return .uniform
+        case "linear", "uniform": kind = .linear
         case "edm":
             guard rho > 0 else { throw SamplingError("--rho must be > 0, got \(rho)") }
-            return .edm(rho: rho)
+            kind = .edm
         default: throw SamplingError("--grid '\(name)' is not one of linear, edm")
         }
+        return kind.grid(rho: rho)
     }
 
     /// Checks the options that do not need the checkpoint.

@@ -72,7 +72,7 @@ public enum TrainingSetup {
     static func makeSampleDrawer(_ config: TrainConfig, denoiser: any BackboneDenoiser,
                                  sampleShape: [Int], steps: Int? = nil, guidance: Double? = nil,
                                  classes: ((_ count: Int, _ numClasses: Int) -> [Int])? = nil) throws -> TrainingComponents.SampleDrawer {
-        let grid: TimeGrid = config.sample.grid == .edm ? .edm(rho: config.sample.rho) : .uniform
+        let grid = config.sample.grid.grid(rho: config.sample.rho)
         let options = SamplerOptions(settings: SamplingSettings(steps: steps ?? config.sample.steps, grid: grid, denoiseFinal: config.sample.finishWithMean,
                                                                 seed: UInt64(config.train.seed)))
         let sampler: any Sampler
