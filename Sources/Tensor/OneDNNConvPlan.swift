@@ -65,7 +65,15 @@ final class OneDNNConvPlan {
 
     /// Builds the primitive for `g` and `pass`; nil when oneDNN has none (or any call fails;
     /// in bf16 on a CPU without bf16 instructions, oneDNN 2.6 has none).
+    ///
+    /// oneDNN fixes a primitive's thread count when it builds it: its jit kernels and reorders
+    /// divide their work over the creating thread's `omp_get_max_threads()` and later run that
+    /// many OpenMP threads whatever the executing thread's setting. A plan runs on one worker
+    /// (`OneDNNConv` splits the batch over the workers), so it is built with one thread: built
+    /// on a thread left at OpenMP's default (one per CPU), each plan ran a team of OpenMP
+    /// threads that spun beside the workers (a resumed 2-rank mnist run: 33 img/s against 53).
     init?(_ g: Conv2dGeometry, _ pass: ConvPass, precision: Precision = .fp32, engine: OneDNNEngine) {
+        omp_set_num_threads(1)
         let e = engine.engine
         let src = g.inputShape, weights = g.weightShape, dst = g.outputShape
         let strides: [Int64] = [Int64(g.stride), Int64(g.stride)]

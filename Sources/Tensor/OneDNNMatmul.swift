@@ -56,7 +56,10 @@ enum OneDNNMatmul {
         private let memories: [dnnl_memory_t]
         private let descriptor: dnnl_primitive_desc_t
 
+        /// Built with `Parallel.threads` OpenMP threads, the count it runs with (oneDNN fixes a
+        /// primitive's thread count when it builds it; see `OneDNNConvPlan.init`).
         init?(_ s: Shape, engine: OneDNNEngine) {
+            omp_set_num_threads(Int32(Parallel.threads))
             let e = engine.engine
             let (bt, m, k, n) = (Int64(s.batch), Int64(s.m), Int64(s.k), Int64(s.n))
             // Logical [batch, M, K] x [batch, K, N]; a stored transpose is a swap of strides.
