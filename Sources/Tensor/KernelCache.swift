@@ -60,19 +60,21 @@ public struct KernelCache: Sendable {
     }
 
     /// What kernel timings depend on: the CPU's model name and a hash of its feature flags
-    /// (`/proc/cpuinfo`), the threads (element-wise workers and OpenBLAS's), OpenBLAS's build
-    /// (`openblas_get_config`), oneDNN's version, and `kernelsVersion`.
+    /// (`/proc/cpuinfo`), the threads (element-wise workers and OpenBLAS's), the chunks per
+    /// worker (`DIFFUSE_CHUNKS_PER_WORKER`), OpenBLAS's build (`openblas_get_config`), oneDNN's
+    /// version, and `kernelsVersion`.
     public static func signature() -> String {
         let (model, flags) = cpuModelAndFlags()
         let blas = openblas_get_config().map { String(cString: $0) } ?? "unknown"
         return "cpu=\(model); flags=\(String(fnv1a(flags), radix: 16)); threads=\(Parallel.threads)/\(Gemm.threads); "
-            + "openblas=\(blas); onednn=\(OneDNNConv.version); kernels=\(kernelsVersion)"
+            + "chunks=\(Parallel.chunksPerWorker); openblas=\(blas); onednn=\(OneDNNConv.version); kernels=\(kernelsVersion)"
     }
 
     /// The version of Diffuse's own convolution kernels and candidates: raised whenever one of
     /// them changes speed, so that decisions measured against the old code are measured again.
     /// 2: Winograd's kernel transform in AVX2 and spread over the workers.
-    public static let kernelsVersion = 2
+    /// 3: the convolutions' work handed out in chunks from a shared counter (`Parallel.dynamic`).
+    public static let kernelsVersion = 3
 
     /// The first "model name" and "flags" lines of `/proc/cpuinfo` ("unknown" elsewhere).
     public static func cpuModelAndFlags() -> (model: String, flags: String) {
