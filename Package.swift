@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "diffuse-mpi-check", dependencies: [
             "Benchmarks", "TestSupport", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CDNNL"]),
         .testTarget(name: "AutogradTests", dependencies: ["Tensor", "Autograd"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "Autograd", "NN", "HDF5"]),
