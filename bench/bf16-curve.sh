@@ -42,7 +42,7 @@ train() {  # name seed precision
         "$bin/diffuse-train" --config "$config" --run-dir "$dir" "${sets[@]}" \
         --set train.steps="$steps" --set train.seed="$2" --set train.precision="$3" \
         > "$dir.log" 2>&1 || { tail -20 "$dir.log" >&2; exit 1; }
-    grep -E "precision" "$dir.log" | head -1 || true
+    grep -E "Z precision " "$dir.log" | head -1 || true   # the run's precision notice
 }
 train fp32-seed1 1 fp32
 train fp32-seed2 2 fp32
@@ -58,7 +58,7 @@ def windows(name):
         means.setdefault((r["step"] - 1) // window, []).append(r["loss"])
     return {w: sum(v) / len(v) for w, v in means.items()}
 a, b, h = windows("fp32-seed1"), windows("fp32-seed2"), windows("bf16-seed1")
-rows, seed_gaps, bf16_gaps = [], [], []
+seed_gaps, bf16_gaps = [], []
 with open(f"{root}/bf16-curve.tsv", "w") as out:
     out.write("steps\tfp32_seed1\tfp32_seed2\tbf16_seed1\t|fp32_seed2-fp32_seed1|\t|bf16-fp32_seed1|\n")
     for w in sorted(set(a) & set(b) & set(h)):
